@@ -1,0 +1,95 @@
+"""The Reactor endpoints the suite drives: paths, request documents and list walking.
+
+Kept apart from the tests so that the scenarios, the fuzzing, the preflight and the
+clean-up all build the same requests.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+AUTHORIZATION = "extension_package_usage_authorizations"
+PACKAGE = "extension_packages"
+AUTHORIZATIONS = f"/{AUTHORIZATION}"
+PACKAGES = f"/{PACKAGE}"
+STATES = ("pending_approval", "approved", "rejected")
+
+
+def package_path(package_id: str) -> str:
+    return f"{PACKAGES}/{package_id}"
+
+
+def package_authorizations_path(package_id: str) -> str:
+    return f"{PACKAGES}/{package_id}/{AUTHORIZATION}"
+
+
+def authorization_path(authorization_id: str) -> str:
+    return f"{AUTHORIZATIONS}/{authorization_id}"
+
+
+def related_package_path(authorization_id: str) -> str:
+    return f"{AUTHORIZATIONS}/{authorization_id}/extension_package"
+
+
+def property_extensions_path(property_id: str) -> str:
+    return f"/properties/{property_id}/extensions"
+
+
+def extension_path(extension_id: str) -> str:
+    return f"/extensions/{extension_id}"
+
+
+def grant_document(authorized_org_id) -> dict:
+    return {"data": {"type": AUTHORIZATION, "attributes": {"authorized_org_id": authorized_org_id}}}
+
+
+def decision_document(authorization_id: str, state, **attributes) -> dict:
+    return {"data": {"id": authorization_id, "type": AUTHORIZATION,
+                     "attributes": {"state": state, **attributes}}}
+
+
+def install_document(package_id: str, name: str = "extension") -> dict:
+    return {"data": {"type": "extensions",
+                     "attributes": {"delegate_descriptor_id": f"{name}::extensionConfiguration::config",
+                                    "settings": "{}"},
+                     "relationships": {"extension_package":
+                                       {"data": {"id": package_id, "type": PACKAGE}}}}}
+
+
+def release_private_document(package_id: str) -> dict:
+    return {"data": {"id": package_id, "type": PACKAGE, "meta": {"action": "release_private"}}}
+
+
+def package_zip(name: str, version: str, platform: str = "web", display_name: str | None = None) -> bytes:
+    """A minimal extension package upload: a zip holding ``extension.json``, as Adobe's uploader sends."""
+    manifest = {"name": name, "platform": platform, "version": version,
+                "displayName": display_name or name, "description": "conformance test upload"}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("extension.json", json.dumps(manifest))
+    return buffer.getvalue()
+
+
+def walk(client, path: str, *, params: dict | None = None, page_size: int = 100, max_pages: int = 1000):
+    """Every page of a list, in order: yields ``(response, body)``; stops at ``next_page`` = null."""
+    number = 1
+    while number and number <= max_pages:
+        response = client.get(path, params={**(params or {}), "page[number]": number, "page[size]": page_size})
+        if response.status_code != 200:
+            yield response, None
+            return
+        body = response.json()
+        yield response, body
+        number = ((body.get("meta") or {}).get("pagination") or {}).get("next_page")
+
+
+def list_ids(client, path: str, **params) -> list[str] | None:
+    """IDs of every item of a list, or None when the target refuses to list."""
+    ids: list[str] = []
+    for response, body in walk(client, path, params=params):
+        if body is None:
+            return None
+        ids.extend(item["id"] for item in body.get("data", []))
+    return ids

@@ -1,0 +1,299 @@
+"""``reactor-conformance``: run the suite, serve the reference server, compare reports, prove the suite, clean up.
+
+Exit codes (stable): 0 no MUST/SHOULD failure (or nothing to report); 1 a failure that the command
+exists to find (a MUST/SHOULD failure, a regression, an undetected fault, a failed clean-up);
+2 bad input to the tool (usage, profile, credentials, unreachable or non-Reactor target);
+3 the run could not complete; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BROKEN, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SUITE = PROJECT_ROOT / "tests" / "conformance"
+
+
+class BadInput(Exception):
+    """Bad input to the tool: printed as one line, exit code 2."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "run":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return args.handler(args, extra)
+    except KeyboardInterrupt:
+        print("reactor-conformance: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BadInput as error:
+        print(f"reactor-conformance: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as error:  # one clear line for every way the input can be wrong
+        from .errors import ConfigError, TargetError
+
+        if isinstance(error, (ConfigError, TargetError, ValueError, OSError)):
+            print(f"reactor-conformance: {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        raise
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reactor-conformance", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the conformance suite (default target: the embedded reference server)",
+                              description="Other options (-k EXPR, -n auto, -x …) are passed to pytest.")
+    run.add_argument("--target", help="base URL of the server under test")
+    run.add_argument("--profile", help="profile TOML: target, fixtures and identities")
+    run.add_argument("--level", choices=("must", "should"), default="should")
+    run.add_argument("--reports", default="reports", help="folder receiving reports/<run id>/ (default: reports)")
+    run.add_argument("--fault", action="append", default=[], help="embedded server only: start it with this defect")
+    run.add_argument("--allow-writes", action="store_true", help="allow creating resources on a non-loopback target")
+    run.add_argument("--read-only", action="store_true", help="only the checks that change nothing")
+    run.add_argument("--max-rps", type=float, default=0.0, help="cap on requests per second")
+    run.add_argument("--fuzz-examples", type=int, help="generated examples per operation")
+    run.add_argument("--fuzz-seed", type=int, help="seed of the generated requests")
+    run.add_argument("--no-fuzz", action="store_true", help="skip the schema-driven fuzzing")
+    run.add_argument("--nightly", action="store_true", help="nightly budget: more examples, no shrinking")
+    run.add_argument("--quiet", "-q", action="store_true", help="less pytest output")
+    run.set_defaults(handler=command_run)
+
+    serve = commands.add_parser("serve", help="start the reference server on loopback")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--db", help="SQLite file to keep state in (default: memory)")
+    serve.add_argument("--fault", action="append", default=[], help="start with this named defect (repeatable)")
+    serve.add_argument("--list-faults", action="store_true", help="list the named defects and exit")
+    serve.add_argument("--profile-out", help="where to write the profile (default: reactor-profile.toml)")
+    serve.add_argument("--token-ttl", type=int, default=86400, help="lifetime of IMS-issued tokens, seconds")
+    serve.set_defaults(handler=command_serve)
+
+    report = commands.add_parser("report", help="compare runs: regressions, side-by-side targets, Allure HTML")
+    report.add_argument("--baseline", help="earlier run folder or summary.json")
+    report.add_argument("--current", help="later run folder or summary.json")
+    report.add_argument("--compare", nargs="+", metavar="RUN", help="runs to show side by side")
+    report.add_argument("--html", metavar="RUN", help="generate Allure's HTML report of a run folder")
+    report.add_argument("--fail-on", default="new_failure",
+                        help="comma-separated classes that make the exit code 1 (default: new_failure)")
+    report.add_argument("--out", help="output folder (default: the current run's folder)")
+    report.set_defaults(handler=command_report)
+
+    faults = commands.add_parser("faults", help="run the suite against every named fault: the fault matrix")
+    faults.add_argument("--only", action="append", default=[], help="only these faults (repeatable)")
+    faults.add_argument("--jobs", type=int, default=0, help="parallel runs (default: number of CPUs)")
+    faults.add_argument("--out", default="reports/fault-matrix.md")
+    faults.add_argument("--fuzz", action="store_true", help="include the fuzzing in every run (slower)")
+    faults.set_defaults(handler=command_faults)
+
+    cleanup = commands.add_parser("cleanup", help="delete what a killed run left behind, from its ledger")
+    cleanup.add_argument("--ledger", required=True, help="reports/<run>/ledger.jsonl")
+    cleanup.add_argument("--profile", help="profile TOML (default: REACTOR_* variables)")
+    cleanup.add_argument("--target", help="base URL override")
+    cleanup.set_defaults(handler=command_cleanup)
+
+    listing = commands.add_parser("requirements", help="list the requirement catalog")
+    listing.add_argument("--level", choices=("MUST", "SHOULD", "INFO"))
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=command_requirements)
+    return parser
+
+
+# -- run ---------------------------------------------------------------------------------------
+def command_run(args, extra: list[str]) -> int:
+    import pytest
+
+    from .run_context import new_run_dir
+
+    if not SUITE.is_dir():
+        raise BadInput(f"the conformance suite is not at {SUITE}: run from a checkout of the project")
+    if args.profile and not Path(args.profile).is_file():
+        raise BadInput(f"profile {args.profile} does not exist")
+    reports = Path(args.reports)
+    run_dir = new_run_dir(reports)
+    run_dir.mkdir(parents=True)
+    pytest_args = [str(SUITE), "--rootdir", str(PROJECT_ROOT), "-p", "no:cacheprovider",
+                   "--run-dir", str(run_dir), "--reports", str(reports), "--level", args.level,
+                   "--junitxml", str(run_dir / "junit.xml"), "--alluredir", str(run_dir / "allure-results"),
+                   "-o", "junit_family=xunit2", "-o", "console_output_style=count"]
+    for flag in ("target", "profile", "max_rps", "fuzz_examples", "fuzz_seed"):
+        value = getattr(args, flag)
+        if value:
+            pytest_args += [f"--{flag.replace('_', '-')}", str(value)]
+    for flag in ("allow_writes", "read_only", "no_fuzz", "nightly"):
+        if getattr(args, flag):
+            pytest_args.append(f"--{flag.replace('_', '-')}")
+    for fault in args.fault:
+        pytest_args += ["--fault", fault]
+    pytest_args += ["-q"] if args.quiet else []
+    pytest_args += extra
+    code = pytest.main(pytest_args)
+    _point_latest(reports, run_dir)
+    summary = run_dir / "summary.json"
+    if code == pytest.ExitCode.USAGE_ERROR:
+        return EXIT_BAD_INPUT
+    if code == pytest.ExitCode.INTERRUPTED:
+        return EXIT_INTERRUPTED
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+        print("reactor-conformance: no test was selected", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if not summary.is_file():
+        return EXIT_BROKEN
+    return json.loads(summary.read_text("utf-8"))["exit_code"]
+
+
+def _point_latest(reports: Path, run_dir: Path) -> None:
+    """``reports/latest`` names the newest run, for CI steps and people alike."""
+    latest = reports / "latest"
+    try:
+        if latest.is_symlink() or latest.is_file():
+            latest.unlink()
+        elif latest.is_dir():
+            shutil.rmtree(latest)
+        latest.symlink_to(run_dir.name, target_is_directory=True)
+    except OSError:
+        shutil.copytree(run_dir, latest, dirs_exist_ok=True)
+
+
+# -- serve -------------------------------------------------------------------------------------
+def command_serve(args, extra) -> int:
+    from .refserver.faults import FAULTS
+    from .refserver.server import start_server
+
+    if args.list_faults:
+        for fault in FAULTS.values():
+            print(f"{fault.name:<34} {','.join(fault.requirements):<22} {fault.description}")
+        return EXIT_OK
+    if not 0 <= args.port <= 65535:
+        raise BadInput(f"--port {args.port} is not a TCP port")
+    try:
+        server = start_server(port=args.port, db=args.db, faults=tuple(args.fault), token_ttl=args.token_ttl)
+    except ValueError as error:
+        raise BadInput(str(error)) from None
+    profile_out = Path(args.profile_out or "reactor-profile.toml")
+    server.write_profile(profile_out)
+    print(f"reference server: {server.base_url}", flush=True)
+    print(f"profile: {profile_out.resolve()}", flush=True)
+    if args.fault:
+        print(f"faults: {', '.join(args.fault)}", flush=True)
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return EXIT_OK
+
+
+# -- report ------------------------------------------------------------------------------------
+def command_report(args, extra) -> int:
+    from .reporting.matrix import compare_json, compare_markdown
+    from .reporting.regression import compare_runs
+    from .reporting.summary import load_summary
+
+    if args.html:
+        from .reporting.allure import generate_html
+
+        run_dir = Path(args.html)
+        if not (run_dir / "allure-results").is_dir():
+            raise BadInput(f"{run_dir} has no allure-results folder")
+        previous = _previous_html(run_dir)
+        try:
+            out = generate_html(run_dir / "allure-results", run_dir / "allure-report", history_from=previous)
+        except RuntimeError as error:
+            raise BadInput(str(error)) from None
+        print(f"Allure report: {out}")
+        return EXIT_OK
+    if args.compare:
+        if len(args.compare) < 2:
+            raise BadInput("--compare needs two runs or more")
+        summaries = [load_summary(Path(run)) for run in args.compare]
+        out = Path(args.out or ".")
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "comparison.md").write_text(compare_markdown(summaries), "utf-8")
+        (out / "comparison.json").write_text(json.dumps(compare_json(summaries), indent=2), "utf-8")
+        print(compare_markdown(summaries))
+        return EXIT_OK
+    if not (args.baseline and args.current):
+        raise BadInput("report needs --baseline OLD --current NEW, --compare RUN RUN…, or --html RUN")
+    baseline, current = load_summary(Path(args.baseline)), load_summary(Path(args.current))
+    regression = compare_runs(baseline, current, fail_on=tuple(c.strip() for c in args.fail_on.split(",") if c))
+    current_path = Path(args.current)
+    out = Path(args.out) if args.out else (current_path if current_path.is_dir() else current_path.parent)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "regression.md").write_text(regression.markdown(), "utf-8")
+    (out / "regression.json").write_text(json.dumps(regression.to_json(), indent=2), "utf-8")
+    print(regression.markdown())
+    return regression.exit_code
+
+
+def _previous_html(run_dir: Path) -> Path | None:
+    """The newest earlier run with an Allure HTML report, whose history the new report carries on."""
+    earlier = sorted(p for p in run_dir.parent.iterdir()
+                     if p.is_dir() and not p.is_symlink() and p.name < run_dir.name and (p / "allure-report").is_dir())
+    return earlier[-1] / "allure-report" if earlier else None
+
+
+# -- faults ------------------------------------------------------------------------------------
+def command_faults(args, extra) -> int:
+    from .fault_matrix import run_matrix
+
+    return run_matrix(only=args.only, jobs=args.jobs or os.cpu_count() or 2, out=Path(args.out), fuzz=args.fuzz)
+
+
+# -- cleanup -----------------------------------------------------------------------------------
+def command_cleanup(args, extra) -> int:
+    import requests
+
+    from .client import ApiClient
+    from .ims import token_source_for
+    from .ledger import Ledger, cleanup
+    from .settings import load_profile, profile_from_env
+
+    ledger_path = Path(args.ledger)
+    if not ledger_path.is_file():
+        raise BadInput(f"ledger {ledger_path} does not exist")
+    profile = load_profile(args.profile) if args.profile else profile_from_env(os.environ)
+    if profile is None:
+        raise BadInput("cleanup needs --profile FILE or REACTOR_* variables for the identities that created things")
+    if args.target:
+        profile = profile.with_base_url(args.target)
+    session = requests.Session()
+    clients = {name: ApiClient(profile.target.base_url, identity,
+                               token_source_for(identity, profile.target.ims_url, session), session=session)
+               for name, identity in profile.identities.items()}
+    result = cleanup(Ledger(ledger_path), clients)
+    print(f"deleted {len(result.deleted)}, already gone {len(result.already_gone)}, failed {len(result.failed)}")
+    for entry in result.failed:
+        print(f"  could not delete {entry}", file=sys.stderr)
+    return EXIT_FAILED if result.failed else EXIT_OK
+
+
+# -- requirements ------------------------------------------------------------------------------
+def command_requirements(args, extra) -> int:
+    from .requirements import catalog
+
+    records = [r for r in catalog().values() if not args.level or r.level == args.level]
+    if args.json:
+        print(json.dumps([r.__dict__ for r in records], indent=2))
+        return EXIT_OK
+    for r in records:
+        print(f"{r.id:<10} {r.level:<7} {r.title}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

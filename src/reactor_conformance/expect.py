@@ -1,0 +1,82 @@
+"""Assertions that read as a sentence when they fail.
+
+Every failure names the requirement, what was expected, what was observed, the exchange
+(method, URL, redacted headers and bodies) and a curl line that reproduces it — the model
+is schemathesis's checks: declared beside received.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable
+
+import requests
+
+from . import redact
+from .schemas import errors as schema_errors
+
+JSON_API = "application/vnd.api+json"
+
+
+class ConformanceFailure(AssertionError):
+    """A requirement the target does not meet; ``str()`` is the whole story for a person."""
+
+
+def fail(requirement: str, what: str, expected: str, observed: str,
+         response: requests.Response | None = None) -> None:
+    lines = [f"[{requirement}] {what}", f"  expected: {expected}", f"  observed: {observed}"]
+    exchange = getattr(response, "exchange", None)
+    if exchange is not None:
+        lines += ["  exchange:", *("    " + line for line in exchange.describe().splitlines()),
+                  "  reproduce:", "    " + exchange.curl()]
+    raise ConformanceFailure(redact.redact("\n".join(lines)))
+
+
+def check(condition: bool, requirement: str, what: str, expected: str, observed: str,
+          response: requests.Response | None = None) -> None:
+    if not condition:
+        fail(requirement, what, expected, observed, response)
+
+
+def status(response: requests.Response, expected: int | Iterable[int], requirement: str, what: str) -> None:
+    allowed = (expected,) if isinstance(expected, int) else tuple(expected)
+    check(response.status_code in allowed, requirement, what,
+          "HTTP " + " or ".join(map(str, allowed)), f"HTTP {response.status_code}", response)
+
+
+def client_error(response: requests.Response, requirement: str, what: str) -> None:
+    """A 4xx that is a JSON:API error document (SHAPE-08)."""
+    check(400 <= response.status_code < 500, requirement, what, "a 4xx refusal",
+          f"HTTP {response.status_code}", response)
+    document(response, "error", requirement, what)
+
+
+def json_body(response: requests.Response, requirement: str, what: str):
+    try:
+        return response.json()
+    except ValueError:
+        fail(requirement, what, "a JSON body", f"not JSON: {response.text[:200]!r}", response)
+
+
+def media_type(response: requests.Response, requirement: str, what: str) -> None:
+    content_type = response.headers.get("Content-Type", "")
+    check(content_type.split(";")[0].strip().lower() == JSON_API, requirement, what,
+          f"Content-Type: {JSON_API}", f"Content-Type: {content_type or '(none)'}", response)
+
+
+def document(response: requests.Response, schema: str, requirement: str, what: str):
+    """The body parses as JSON, has the JSON:API media type and validates against ``schemas/<schema>.json``."""
+    media_type(response, "SHAPE-01" if requirement != "SHAPE-08" else requirement, what)
+    body = json_body(response, requirement, what)
+    problems = schema_errors(schema, body)
+    check(not problems, requirement, what, f"a document valid against schemas/{schema}.json",
+          "; ".join(problems[:5]), response)
+    return body
+
+
+def equal(observed, expected, requirement: str, what: str, response: requests.Response | None = None) -> None:
+    check(observed == expected, requirement, what, _show(expected), _show(observed), response)
+
+
+def _show(value) -> str:
+    return value if isinstance(value, str) else json.dumps(value, default=str)

@@ -1,0 +1,207 @@
+"""The pytest plugin: options, the run's target, requirement bookkeeping and the run's reports.
+
+It is loaded by the project's ``conftest.py`` so that ``pytest tests/conformance`` and
+``reactor-conformance run`` behave the same. With xdist the controller resolves the target
+once (starting the embedded reference server when no target is given) and hands it to the
+workers; it also collects every test report and writes ``summary.json`` and ``conformance.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from . import __version__, redact
+from .errors import ConfigError, TargetError
+from .requirements import catalog, unknown_ids
+from .reporting.matrix import conformance_markdown
+from .reporting.summary import TestResult, build_summary, write_summary
+from .run_context import RunContext, new_run_dir
+
+OBSERVATION = "observation"
+REQUIREMENTS = "requirements"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("reactor-conformance", "Reactor conformance target and run")
+    group.addoption("--target", help="base URL of the server under test (default: the embedded reference server)")
+    group.addoption("--profile", help="profile TOML with the target, fixtures and org identities")
+    group.addoption("--level", choices=("must", "should"), default="should",
+                    help="'must': SHOULD failures are reported but do not fail the run (default: should)")
+    group.addoption("--reports", default="reports", help="folder that receives one sub-folder per run")
+    group.addoption("--run-dir", help="exact folder for this run's reports (default: <reports>/<run id>)")
+    group.addoption("--allow-writes", action="store_true",
+                    help="allow creating resources on a target that is not on loopback")
+    group.addoption("--read-only", action="store_true", help="run only the checks that change nothing")
+    group.addoption("--fault", action="append", default=[],
+                    help="start the embedded reference server with this named defect (repeatable)")
+    group.addoption("--max-rps", type=float, default=0.0, help="cap on requests per second (0: no cap)")
+    group.addoption("--fuzz-examples", type=int, default=None, help="generated examples per operation")
+    group.addoption("--fuzz-seed", type=int, default=None, help="seed of the generated requests")
+    group.addoption("--no-fuzz", action="store_true", help="skip the schema-driven fuzzing")
+    group.addoption("--nightly", action="store_true",
+                    help="nightly budget: more examples, no shrinking")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "requirement(*ids): requirement IDs the test checks")
+    config.reactor_results = {}
+    wire = getattr(config, "workerinput", {}).get("reactor")
+    if not wire and not _runs_conformance(config):
+        config.reactor = None
+        return
+    try:
+        config.reactor = RunContext.from_wire(wire) if wire else RunContext.start(config)
+    except (ConfigError, TargetError) as error:
+        raise pytest.UsageError(str(error)) from None
+
+
+def _runs_conformance(config: pytest.Config) -> bool:
+    """True when the session's paths include the conformance suite (the self-tests need no target)."""
+    suite = config.rootpath / "tests" / "conformance"
+    for arg in config.args:
+        path = Path(arg.split("::")[0]).resolve()
+        if path == suite or suite in path.parents or path in suite.parents:
+            return True
+    return False
+
+
+def pytest_configure_node(node) -> None:
+    if node.config.reactor is not None:
+        node.workerinput["reactor"] = node.config.reactor.to_wire()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    context: RunContext | None = getattr(config, "reactor", None)
+    if context is not None and not hasattr(config, "workerinput"):
+        context.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    problems = []
+    for item in items:
+        ids = requirement_ids(item)
+        if not ids and "tests/conformance" in item.nodeid:
+            problems.append(f"{item.nodeid} names no requirement")
+        for rid in unknown_ids(ids):
+            problems.append(f"{item.nodeid} names unknown requirement {rid}")
+        item.user_properties.append((REQUIREMENTS, " ".join(ids)))
+    if problems:
+        raise pytest.UsageError("; ".join(problems))
+
+
+def requirement_ids(item: pytest.Item) -> tuple[str, ...]:
+    ids: list[str] = []
+    for mark in item.iter_markers("requirement"):
+        ids.extend(rid for rid in mark.args if rid not in ids)
+    return tuple(ids)
+
+
+@pytest.fixture
+def observe(request: pytest.FixtureRequest):
+    """Record what the target did for an INFO requirement: ``observe("STATE-08", "accepted → 422")``."""
+
+    def record(requirement_id: str, text: str) -> None:
+        request.node.user_properties.append((OBSERVATION, f"{requirement_id}\t{redact.redact(text)}"))
+
+    return record
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    config = _config
+    if config is None or hasattr(config, "workerinput") or config.reactor is None:
+        return
+    results: dict = config.reactor_results
+    entry = results.setdefault(report.nodeid, {"outcome": "passed", "message": "", "duration": 0.0,
+                                               "requirements": (), "observations": []})
+    props = dict((k, v) for k, v in report.user_properties if k == REQUIREMENTS)
+    entry["requirements"] = tuple(props.get(REQUIREMENTS, "").split())
+    entry["duration"] += report.duration
+    for key, value in report.user_properties:
+        if key == OBSERVATION and value not in entry["observations"]:
+            entry["observations"].append(value)
+    if report.failed and entry["outcome"] != "failed":
+        entry["outcome"] = "failed"
+        entry["message"] = redact.redact(_failure_text(report))
+    elif report.skipped and entry["outcome"] == "passed":
+        entry["outcome"] = "not_run"
+        entry["message"] = _skip_reason(report)
+
+
+_config: pytest.Config | None = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _config
+    _config = session.config
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    if hasattr(config, "workerinput") or config.reactor is None or not config.reactor_results:
+        return
+    context: RunContext = config.reactor
+    summary = build_summary(
+        run_id=context.run_id,
+        started_at=context.started_at,
+        finished_at=datetime.now(timezone.utc),
+        target=context.target_record(),
+        level=context.level,
+        fuzz=context.fuzz_record(),
+        catalog=list(catalog().values()),
+        test_results={nodeid: _test_result(entry) for nodeid, entry in config.reactor_results.items()},
+    )
+    context.run_dir.mkdir(parents=True, exist_ok=True)
+    write_summary(summary, context.run_dir)
+    (context.run_dir / "conformance.md").write_text(conformance_markdown(summary), "utf-8")
+    config.reactor_summary = summary
+    if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        session.exitstatus = summary["exit_code"]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    summary = getattr(config, "reactor_summary", None)
+    if summary is None:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("requirements")
+    write(f"{'level':<7}{'passed':>8}{'failed':>8}{'not run':>9}{'info':>6}")
+    for level in ("MUST", "SHOULD", "INFO"):
+        counts = {"passed": 0, "failed": 0, "not_run": 0, "info": 0}
+        for record in summary["requirements"].values():
+            if record["level"] == level:
+                counts[record["status"]] += 1
+        write(f"{level:<7}{counts['passed']:>8}{counts['failed']:>8}{counts['not_run']:>9}{counts['info']:>6}")
+    for rid, record in summary["requirements"].items():
+        if record["status"] == "failed":
+            first = (record["message"].splitlines() or [""])[0]
+            write(f"FAILED {rid} ({record['level']}): {first}")
+    write(f"reports: {config.reactor.run_dir}")
+
+
+def _test_result(entry: dict) -> TestResult:
+    observations = tuple(tuple(text.split("\t", 1)) for text in entry["observations"])
+    return TestResult(outcome=entry["outcome"], requirements=entry["requirements"],
+                      duration_s=round(entry["duration"], 4), message=entry["message"],
+                      reruns=0, observations=observations)
+
+
+def _failure_text(report: pytest.TestReport) -> str:
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if crash is not None and crash.message:
+        return crash.message
+    return str(report.longrepr)[-4000:]
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    if isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
+        reason = report.longrepr[2]
+        return reason.removeprefix("Skipped: ")
+    return "not run"

@@ -1,0 +1,221 @@
+"""Fixtures of the conformance suite: one API client per org identity, the fixture IDs, and grants
+that clean up after themselves.
+
+The suite knows its target only by URL and credentials (the run's profile); it never imports the
+reference server. A test whose identity or fixture is not configured is reported as not run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import pytest
+import requests
+from filelock import FileLock, Timeout
+
+from reactor_conformance import api
+from reactor_conformance.client import ApiClient, RateLimiter
+from reactor_conformance.ims import token_source_for
+from reactor_conformance.ledger import Ledger
+
+GRANT_LOCK_TIMEOUT_S = 600
+
+
+@pytest.fixture(scope="session")
+def run(pytestconfig):
+    context = pytestconfig.reactor
+    if context is None:
+        pytest.exit("the conformance suite needs the reactor_conformance plugin's target", returncode=2)
+    return context
+
+
+@pytest.fixture(scope="session")
+def ledger(run) -> Ledger:
+    return Ledger(run.run_dir / "ledger.jsonl")
+
+
+@pytest.fixture(scope="session")
+def clients(run) -> dict[str, ApiClient]:
+    session = requests.Session()
+    limiter = RateLimiter(run.max_rps) if run.max_rps else None
+    ims_url = run.profile.target.ims_url
+    return {
+        name: ApiClient(run.base_url, identity, token_source_for(identity, ims_url, session),
+                        session=session, limiter=limiter)
+        for name, identity in run.profile.identities.items()
+    }
+
+
+@pytest.fixture(scope="session")
+def as_identity(clients):
+    """``as_identity("outsider")``: the client of that identity, or the test is reported as not run."""
+
+    def client(name: str) -> ApiClient:
+        if name not in clients:
+            pytest.skip(f"not run: no {name} identity configured")
+        return clients[name]
+
+    return client
+
+
+@pytest.fixture(scope="session")
+def owner(as_identity) -> ApiClient:
+    return as_identity("owner")
+
+
+@pytest.fixture(scope="session")
+def authorized(as_identity) -> ApiClient:
+    return as_identity("authorized")
+
+
+@pytest.fixture(scope="session")
+def outsider(as_identity) -> ApiClient:
+    return as_identity("outsider")
+
+
+@pytest.fixture(scope="session")
+def fixture_id(run):
+    """``fixture_id("property_id")``: an ID from the profile's [fixtures], or the test is reported as not run."""
+
+    def lookup(key: str) -> str:
+        value = run.profile.fixtures.get(key)
+        if not value:
+            pytest.skip(f"not run: no fixtures.{key} configured")
+        return value
+
+    return lookup
+
+
+@pytest.fixture(scope="session")
+def package_id(fixture_id) -> str:
+    return fixture_id("extension_package_id")
+
+
+@pytest.fixture(scope="session")
+def org_of(run):
+    """``org_of("authorized")``: the org ID of an identity."""
+
+    def lookup(name: str) -> str:
+        identity = run.profile.identities.get(name)
+        if identity is None:
+            pytest.skip(f"not run: no {name} identity configured")
+        return identity.org_id
+
+    return lookup
+
+
+class Grants:
+    """Creates authorizations (and what hangs off them) for one test and deletes them afterwards.
+
+    Grants of one package are serialised across xdist workers and runs on the same machine with a
+    file lock, because the target allows one authorization per package and org. Every created
+    resource is written to the run's ledger before the test goes on, so an interrupted run can be
+    cleaned up later.
+    """
+
+    def __init__(self, run, clients, ledger, org_of, default_package):
+        self._run, self._clients, self._ledger, self._org_of = run, clients, ledger, org_of
+        self._default_package = default_package
+        self._locks: dict[str, FileLock] = {}
+        self._created: list[tuple[str, str, str]] = []  # (identity, delete path, id)
+
+    def _lock(self, package: str) -> None:
+        if package in self._locks:
+            return
+        digest = hashlib.sha1(f"{self._run.base_url}|{package}".encode()).hexdigest()[:16]
+        lock = FileLock(Path(tempfile.gettempdir()) / f"reactor-conformance-{digest}.lock")
+        try:
+            lock.acquire(timeout=GRANT_LOCK_TIMEOUT_S)
+        except Timeout:
+            pytest.fail(f"another test held the grants of {package} for {GRANT_LOCK_TIMEOUT_S} s")
+        self._locks[package] = lock
+
+    def _require_writes(self) -> None:
+        if not self._run.writes_allowed:
+            pytest.skip(self._run.writes_refusal())
+
+    def hold(self, package: str | None = None) -> str:
+        """Take the package's grant lock for this test (writes must be allowed); returns the package ID."""
+        package = package or self._default_package
+        self._require_writes()
+        self._lock(package)
+        return package
+
+    def find(self, org_id: str, package: str | None = None) -> list[dict]:
+        """The package's authorizations to ``org_id``, as the owner lists them."""
+        found = []
+        for _, body in api.walk(self._clients["owner"], api.package_authorizations_path(package or self._default_package)):
+            found += [item for item in (body or {}).get("data", [])
+                      if item.get("attributes", {}).get("authorized_org_id") == org_id]
+        return found
+
+    def adopt(self, org_id: str, package: str | None = None) -> list[dict]:
+        """Whatever authorizations to ``org_id`` exist now become this test's to delete; returns them."""
+        found = self.find(org_id, package)
+        for item in found:
+            self.track("owner", api.authorization_path(item["id"]), item["id"], kind="authorization")
+        return found
+
+    def clear(self, to: str = "authorized", package: str | None = None) -> None:
+        """Delete any authorization of ``package`` to ``to``'s org left over by an earlier run."""
+        package = self.hold(package)
+        for item in self.find(self._org_of(to), package):
+            self._clients["owner"].delete(api.authorization_path(item["id"]))
+
+    def create(self, to: str = "authorized", package: str | None = None) -> dict:
+        """Grant ``package`` to ``to``'s org as the owner; returns the created resource (``data``)."""
+        package = package or self._default_package
+        self.clear(to, package)
+        response = self._clients["owner"].post(api.package_authorizations_path(package),
+                                               json=api.grant_document(self._org_of(to)))
+        if response.status_code != 201:
+            pytest.fail(f"setup: the owner could not grant {package} to the {to} org: HTTP "
+                        f"{response.status_code}\n{response.exchange.describe()}")
+        resource = response.json()["data"]
+        self.track("owner", api.authorization_path(resource["id"]), resource["id"], kind="authorization")
+        return resource
+
+    def decide(self, authorization_id: str, state: str) -> dict:
+        """The authorized org approves or rejects (setup step of effect checks)."""
+        response = self._clients["authorized"].patch(api.authorization_path(authorization_id),
+                                                     json=api.decision_document(authorization_id, state))
+        if response.status_code != 200:
+            pytest.fail(f"setup: the authorized org could not set {state}: HTTP {response.status_code}\n"
+                        f"{response.exchange.describe()}")
+        return response.json()["data"]
+
+    def track(self, identity: str, delete_path: str, resource_id: str, *, kind: str) -> None:
+        self._ledger.record(kind, resource_id, identity, delete_path)
+        self._created.append((identity, delete_path, resource_id))
+
+    def forget(self, resource_id: str) -> None:
+        """The test deleted it itself."""
+        self._created = [entry for entry in self._created if entry[2] != resource_id]
+        self._ledger.forget(resource_id)
+
+    def close(self) -> None:
+        try:
+            for identity, path, resource_id in reversed(self._created):
+                response = self._clients[identity].delete(path)
+                if response.status_code in (200, 202, 204, 404):
+                    self._ledger.forget(resource_id)
+        finally:
+            for lock in self._locks.values():
+                lock.release()
+
+
+@pytest.fixture
+def grants(run, clients, ledger, org_of, package_id):
+    if "owner" not in clients:
+        pytest.skip("not run: no owner identity configured")
+    factory = Grants(run, clients, ledger, org_of, package_id)
+    yield factory
+    factory.close()
+
+
+@pytest.fixture
+def grant(grants) -> dict:
+    """A fresh pending authorization of the fixture package to the authorized org."""
+    return grants.create("authorized")
