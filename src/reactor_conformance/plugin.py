@@ -102,6 +102,26 @@ def requirement_ids(item: pytest.Item) -> tuple[str, ...]:
     return tuple(ids)
 
 
+@pytest.fixture(autouse=True)
+def _allure_context(request: pytest.FixtureRequest):
+    """Label each conformance test with its requirements and attach every HTTP exchange it makes."""
+    context = request.config.reactor
+    ids = requirement_ids(request.node)
+    if context is None or not ids or not getattr(request.config.option, "allure_report_dir", None):
+        yield
+        return
+    from . import client
+    from .reporting.allure import apply_labels, attach_exchange
+
+    known = catalog()
+    apply_labels([known[rid] for rid in ids if rid in known], context.base_url)
+    client.on_exchange.append(attach_exchange)
+    try:
+        yield
+    finally:
+        client.on_exchange.remove(attach_exchange)
+
+
 @pytest.fixture
 def observe(request: pytest.FixtureRequest):
     """Record what the target did for an INFO requirement: ``observe("STATE-08", "accepted → 422")``."""

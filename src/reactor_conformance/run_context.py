@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -121,9 +121,10 @@ class RunContext:
         return context
 
     def to_wire(self) -> dict:
-        wire = {k: v for k, v in asdict(self).items() if k not in ("profile", "_server")}
+        wire = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
         wire["run_dir"] = str(self.run_dir)
         wire["started_at"] = self.started_at.isoformat()
+        wire["faults"] = list(self.faults)
         return wire
 
     @classmethod

@@ -120,7 +120,7 @@ def test_grant_on_unknown_package_is_not_found(description, package, owner, org_
 
 
 @pytest.mark.requirement("CREATE-06")
-def test_second_grant_to_the_same_org_is_refused(owner, grant, package_id, org_of):
+def test_second_grant_to_the_same_org_is_refused(owner, grant, grants, package_id, org_of):
     response = owner.post(api.package_authorizations_path(package_id), json=api.grant_document(org_of("authorized")))
     found = grants.adopt(org_of("authorized"))
     expect.client_error(response, "CREATE-06", "a second grant of the same package to the same org")

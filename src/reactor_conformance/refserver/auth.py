@@ -1,0 +1,33 @@
+"""Who is calling: the bearer token, the API key and the org header, checked in that order."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from .errors import ApiError
+from .store import User
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="reactor"'}
+
+
+def authenticate(request: Request) -> User:
+    """The token's user, once the API key is known and the org header names the user's org."""
+    store = request.app.state.store
+    headers = request.headers
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError(401, "authentication-failure", "A bearer access token is required.", headers=_CHALLENGE)
+    user = store.user_for_token(token)
+    if user is None:
+        raise ApiError(401, "authentication-failure", "The access token is invalid or has expired.",
+                       headers=_CHALLENGE)
+    api_key = headers.get("x-api-key")
+    if not api_key or not store.api_key_known(api_key):
+        raise ApiError(403, "invalid-api-key", "The x-api-key header is missing or names no known client.")
+    org_id = headers.get("x-gw-ims-org-id")
+    if not org_id:
+        raise ApiError(400, "invalid-org", "The x-gw-ims-org-id header is required.")
+    if org_id != user.org_id:
+        raise ApiError(403, "invalid-org", "The x-gw-ims-org-id header does not name the token's org.")
+    return user

@@ -1,0 +1,127 @@
+"""JSON:API documents the server answers: authorizations, packages, extensions and paginated lists.
+
+Links use the base URL the request came in on, so they resolve for whoever follows them. Users of the
+other org appear as ``Restricted`` in an authorization, so no email crosses org lines.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+
+from .query_params import Page
+
+AUTHORIZATION = "extension_package_usage_authorizations"
+PACKAGE = "extension_packages"
+EXTENSION = "extensions"
+RESTRICTED = "Restricted"
+
+
+def timestamp(ms: int) -> str:
+    """UTC, millisecond precision, ``Z``."""
+    seconds, millis = divmod(ms, 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
+
+
+def base_url(request: Request) -> str:
+    host = request.headers.get("host")
+    if not host:
+        server_host, port = request.scope.get("server") or ("127.0.0.1", 80)
+        host = f"{server_host}:{port}"
+    return f"{request.scope['scheme']}://{host}"
+
+
+def authorization_resource(row: sqlite3.Row, base: str, viewer_org: str) -> dict:
+    self_link = f"{base}/{AUTHORIZATION}/{row['id']}"
+    created_by_visible = row["created_by_org_id"] == viewer_org
+    updated_by_visible = row["updated_by_org_id"] == viewer_org
+    return {
+        "id": row["id"],
+        "type": AUTHORIZATION,
+        "attributes": {
+            "created_at": timestamp(row["created_at"]),
+            "updated_at": timestamp(row["updated_at"]),
+            "name": row["name"],
+            "platform": row["platform"],
+            "owner_org_id": row["owner_org_id"],
+            "owner_org_name": row["owner_org_name"],
+            "authorized_org_id": row["authorized_org_id"],
+            "authorized_org_name": row["authorized_org_name"],
+            "state": row["state"],
+            "created_by_email": row["created_by_email"] if created_by_visible else RESTRICTED,
+            "created_by_display_name": row["created_by_display_name"] if created_by_visible else RESTRICTED,
+            "updated_by_email": row["updated_by_email"] if updated_by_visible else RESTRICTED,
+            "updated_by_display_name": row["updated_by_display_name"] if updated_by_visible else RESTRICTED,
+        },
+        "relationships": {"extension_package": {
+            "links": {"related": f"{self_link}/extension_package"},
+            "data": {"id": row["package_id"], "type": PACKAGE}}},
+        "links": {"self": self_link},
+    }
+
+
+def package_resource(row: sqlite3.Row, base: str) -> dict:
+    return {
+        "id": row["id"],
+        "type": PACKAGE,
+        "attributes": {
+            "name": row["name"],
+            "display_name": row["display_name"],
+            "platform": row["platform"],
+            "version": row["version"],
+            "availability": row["availability"],
+            "status": "succeeded",
+            "owner_org_id": row["owner_org_id"],
+            "created_at": timestamp(row["created_at"]),
+            "updated_at": timestamp(row["updated_at"]),
+        },
+        "links": {"self": f"{base}/{PACKAGE}/{row['id']}"},
+    }
+
+
+def extension_resource(row: sqlite3.Row, base: str) -> dict:
+    return {
+        "id": row["id"],
+        "type": EXTENSION,
+        "attributes": {
+            "name": row["name"],
+            "display_name": row["display_name"],
+            "version": row["version"],
+            "delegate_descriptor_id": row["delegate_descriptor_id"],
+            "settings": row["settings"],
+            "enabled": bool(row["enabled"]),
+            "created_at": timestamp(row["created_at"]),
+            "updated_at": timestamp(row["updated_at"]),
+        },
+        "relationships": {
+            "extension_package": {"data": {"id": row["package_id"], "type": PACKAGE}},
+            "property": {"data": {"id": row["property_id"], "type": "properties"}},
+        },
+        "links": {"self": f"{base}/{EXTENSION}/{row['id']}"},
+    }
+
+
+def list_document(request: Request, resources: list[dict], page: Page, total: int) -> dict:
+    """``data``, ``meta.pagination`` and ``links`` (self, next when there is one, last)."""
+    total_pages = -(-total // page.size)
+    next_page = page.number + 1 if page.number < total_pages else None
+    prev_page = min(page.number - 1, total_pages) or None
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("page[number]", "page[size]")]
+    prefix = f"{base_url(request)}{request.scope['path']}?"
+
+    def link(number: int) -> str:
+        return prefix + urlencode([*kept, ("page[number]", number), ("page[size]", page.size)])
+
+    links = {"self": link(page.number)}
+    if next_page is not None:
+        links["next"] = link(next_page)
+    links["last"] = link(max(total_pages, 1))
+    return {
+        "data": resources,
+        "meta": {"pagination": {"current_page": page.number, "next_page": next_page, "prev_page": prev_page,
+                                "total_pages": total_pages, "total_count": total}},
+        "links": links,
+    }

@@ -1,0 +1,76 @@
+"""Refusals as JSON:API error documents, for every way a request can go wrong.
+
+Handlers raise ``ApiError``; the exception handlers here turn it, Starlette's own 404/405 and even an
+unexpected exception into an error document, so that no input ever gets an HTML page or a bare 500.
+"""
+
+from __future__ import annotations
+
+import uuid
+from http import HTTPStatus
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from .responses import json_api
+
+
+class ApiError(Exception):
+    """A refusal: HTTP status, JSON:API error code, a sentence, and the body member or query parameter at fault."""
+
+    def __init__(self, status: int, code: str, detail: str, *, pointer: str | None = None,
+                 parameter: str | None = None, headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+        self.pointer, self.parameter, self.headers = pointer, parameter, headers
+
+
+def not_found(what: str = "resource") -> ApiError:
+    return ApiError(404, "not-found", f"The {what} does not exist or is not visible to the caller's org.")
+
+
+def not_authorized(detail: str) -> ApiError:
+    return ApiError(403, "not-authorized", detail)
+
+
+def title(status: int) -> str:
+    return HTTPStatus(status).phrase
+
+
+def error_document(error: ApiError) -> dict:
+    item = {"id": str(uuid.uuid4()), "status": str(error.status), "code": error.code,
+            "title": title(error.status), "detail": error.detail}
+    if error.pointer is not None:
+        item["source"] = {"pointer": error.pointer}
+    elif error.parameter is not None:
+        item["source"] = {"parameter": error.parameter}
+    item["meta"] = {"request_id": str(uuid.uuid4())}
+    return {"errors": [item]}
+
+
+def error_response(request: Request, error: ApiError) -> Response:
+    if "plain-text-errors" in request.app.state.faults:
+        return PlainTextResponse(title(error.status), status_code=error.status, headers=error.headers)
+    return json_api(error_document(error), error.status, error.headers)
+
+
+async def api_error_handler(request: Request, error: ApiError) -> Response:
+    return error_response(request, error)
+
+
+async def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    """Starlette's routing refusals: no such path (404) or a method the path does not offer (405)."""
+    if exc.status_code == 404:
+        error = ApiError(404, "not-found", "No such endpoint.")
+    elif exc.status_code == 405:
+        error = ApiError(405, "method-not-allowed", f"{request.method} is not allowed here.", headers=exc.headers)
+    else:
+        error = ApiError(exc.status_code, "bad-request", exc.detail, headers=exc.headers)
+    return error_response(request, error)
+
+
+async def unexpected_error_handler(request: Request, exc: Exception) -> Response:
+    """A bug of this server: still a JSON:API document, without the exception's text (uvicorn logs it)."""
+    return json_api(error_document(ApiError(500, "internal-error", "The server failed to answer this request.")),
+                    500)

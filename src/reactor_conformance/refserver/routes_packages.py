@@ -1,0 +1,110 @@
+"""Extension packages: the catalog, one version, a family's versions, upload and private release.
+
+A package family is (owner org, name, platform); every version has its own EP ID. What an org may read
+and find in its catalog follows from the family's authorization to it (see ``access``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from . import access
+from .auth import authenticate
+from .bodies import json_document, resource_object
+from .documents import PACKAGE, base_url, list_document, package_resource
+from .errors import ApiError, not_authorized, not_found
+from .ids import well_formed
+from .query_params import filters_of, page_of
+from .responses import json_api
+from .routing import route
+from .store import Conflict, Store, User
+from .uploads import uploaded_manifest
+
+FILTERS = {name: name for name in ("name", "platform", "availability", "owner_org_id", "version")}
+RELEASE_PRIVATE = "release_private"
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def _readable_package(request: Request, user: User) -> sqlite3.Row:
+    store, package_id = _store(request), request.path_params["package_id"]
+    package = store.package(package_id) if well_formed("EP", package_id) else None
+    if package is None or not access.can_read_package(store, user, package):
+        raise not_found("extension package")
+    return package
+
+
+async def catalog(request: Request) -> Response:
+    user = authenticate(request)
+    page, filters = page_of(request.query_params), filters_of(request.query_params, FILTERS)
+    rows, total = _store(request).catalog(user.org_id, filters, page.offset, page.size)
+    base = base_url(request)
+    return json_api(list_document(request, [package_resource(row, base) for row in rows], page, total))
+
+
+async def read(request: Request) -> Response:
+    user = authenticate(request)
+    return json_api({"data": package_resource(_readable_package(request, user), base_url(request))})
+
+
+async def versions(request: Request) -> Response:
+    """The family's versions the caller may read: all for the owner org, else private ones when the family
+    is granted to the caller's org, and public ones."""
+    user = authenticate(request)
+    store = _store(request)
+    package = _readable_package(request, user)
+    if package["owner_org_id"] == user.org_id:
+        availabilities = None
+    elif store.family_granted(package, user.org_id):
+        availabilities = ("private", "public")
+    else:
+        availabilities = ("public",)
+    page = page_of(request.query_params)
+    rows, total = store.versions(package, availabilities, page.offset, page.size)
+    base = base_url(request)
+    return json_api(list_document(request, [package_resource(row, base) for row in rows], page, total))
+
+
+async def upload(request: Request) -> Response:
+    """A new version in development; same name and platform as an existing family of the org: a new version."""
+    user = authenticate(request)
+    if not user.develop_extensions:
+        raise not_authorized("Uploading an extension package needs develop_extensions.")
+    manifest = await uploaded_manifest(request)
+    try:
+        package = _store(request).add_package(user.org_id, manifest.name, manifest.display_name, manifest.platform,
+                                              manifest.version, "development")
+    except Conflict:
+        raise ApiError(409, "not-unique", "This version of the package exists already.") from None
+    resource = package_resource(package, base_url(request))
+    return json_api({"data": resource}, 201, {"Location": resource["links"]["self"]})
+
+
+async def release(request: Request) -> Response:
+    """``meta.action = release_private``: a development version becomes private (a private one stays)."""
+    user = authenticate(request)
+    package = _readable_package(request, user)
+    if not access.develops(user, package):
+        raise not_authorized("Only the package owner's users with develop_extensions release it.")
+    data = resource_object(await json_document(request), PACKAGE, package["id"])
+    if data.get("attributes"):
+        raise ApiError(422, "read-only", "A package's attributes cannot be changed.", pointer="/data/attributes")
+    meta = data.get("meta")
+    if not isinstance(meta, dict) or meta.get("action") != RELEASE_PRIVATE:
+        raise ApiError(422, "invalid-document", f"meta.action must be {RELEASE_PRIVATE}.", pointer="/data/meta/action")
+    if package["availability"] == "public":
+        raise ApiError(422, "invalid-state-transition", "A public package cannot be released privately.",
+                       pointer="/data/meta/action")
+    return json_api({"data": package_resource(_store(request).release_private(package["id"]), base_url(request))})
+
+
+ROUTES = [
+    route(f"/{PACKAGE}", GET=catalog, POST=upload),
+    route(f"/{PACKAGE}/{{package_id}}", GET=read, PATCH=release),
+    route(f"/{PACKAGE}/{{package_id}}/versions", GET=versions),
+]

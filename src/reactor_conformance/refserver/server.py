@@ -1,0 +1,124 @@
+"""Running the reference server: uvicorn in a daemon thread on 127.0.0.1, and the profile that lets
+the suite (or a person) talk to it as every seeded identity."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+
+from .app import DEFAULT_TOKEN_TTL_S, create_app
+from .faults import faults_from_environment, parse_faults
+from .profile_toml import dumps
+from .seed import IDENTITIES, Credentials, Seed, issue_credentials, seed
+from .store import Store
+
+HOST = "127.0.0.1"
+STARTUP_TIMEOUT_S = 10.0
+HTTP_IMPLEMENTATION = "httptools" if importlib.util.find_spec("httptools") else "h11"
+MAX_REQUEST_HEAD_BYTES = 1 << 20  # a 10 000-character ID in the path is bad input, not a broken request
+
+
+class RunningServer:
+    """A started server; ``stop()`` (or leaving the ``with`` block) ends it."""
+
+    def __init__(self, server: uvicorn.Server, thread: threading.Thread, listener: socket.socket, store: Store,
+                 world: Seed, credentials: dict[str, Credentials], faults: frozenset[str]):
+        self._server, self._thread, self._listener, self._store = server, thread, listener, store
+        self.seed, self.credentials, self.faults = world, credentials, faults
+        self.port = listener.getsockname()[1]
+        self.base_url = f"http://{HOST}:{self.port}"
+
+    def profile(self) -> dict:
+        """The profile TOML as a dict: every identity has a static ``access_token`` and IMS client credentials."""
+        identities = {}
+        for name, (org, *_rest) in IDENTITIES.items():
+            issued = self.credentials[name]
+            identities[name] = {"org_id": self.seed.orgs[org], "api_key": issued.api_key,
+                                "access_token": issued.access_token, "client_id": issued.api_key,
+                                "client_secret": issued.client_secret, "scopes": list(issued.scopes)}
+        return {"target": {"base_url": self.base_url, "ims_url": self.base_url, "allow_writes": True},
+                "fixtures": dict(self.seed.fixtures), "identities": identities}
+
+    def headers(self, identity: str, access_token: str | None = None) -> dict[str, str]:
+        """The headers every API call of ``identity`` sends (with ``access_token`` instead of its static one)."""
+        profile = self.profile()["identities"][identity]
+        return {"Authorization": f"Bearer {access_token or profile['access_token']}", "x-api-key": profile["api_key"],
+                "x-gw-ims-org-id": profile["org_id"], "Accept": "application/vnd.api+json;revision=1"}
+
+    def write_profile(self, path: str | os.PathLike) -> Path:
+        """Write the profile (it holds secrets: the file is readable by its owner only)."""
+        path = Path(path)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            out.write(dumps(self.profile()))
+        return path
+
+    def wait(self) -> None:
+        """Block until the server stops (in slices, so that Ctrl-C reaches the caller)."""
+        while self._thread.is_alive():
+            self._thread.join(0.5)
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(STARTUP_TIMEOUT_S)
+        self._listener.close()
+        self._store.close()
+
+    def __enter__(self) -> RunningServer:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+
+def _listen(port: int) -> socket.socket:
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # so asyncio sets TCP_NODELAY
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((HOST, port))
+    except OSError as error:
+        listener.close()
+        raise ValueError(f"cannot listen on {HOST}:{port}: {error.strerror}") from None
+    return listener
+
+
+def start_server(port: int = 0, db: str | os.PathLike | None = None, faults=(),
+                 token_ttl: int = DEFAULT_TOKEN_TTL_S) -> RunningServer:
+    """Start on ``port`` (0: a free one) with a store in memory or in the SQLite file ``db``; returns once the
+    server accepts connections. No ``faults`` given: those named in ``REACTOR_REFSERVER_FAULTS``.
+    Bad arguments (unknown fault, port taken, unusable database) raise ValueError."""
+    chosen = parse_faults(faults) if faults else faults_from_environment()
+    if token_ttl <= 0:
+        raise ValueError(f"the token TTL must be a positive number of seconds, not {token_ttl}")
+    try:
+        store = Store(os.fspath(db) if db else None)
+        world = seed(store)
+        credentials = issue_credentials(store, world)
+    except sqlite3.Error as error:
+        raise ValueError(f"cannot use the database {db}: {error}") from None
+    app = create_app(store, chosen, token_ttl)
+    listener = _listen(port)
+    config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="off",
+                            http=HTTP_IMPLEMENTATION, loop="asyncio", timeout_graceful_shutdown=2,
+                            h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True,
+                              name=f"reactor-refserver-{listener.getsockname()[1]}")
+    thread.start()
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            listener.close()
+            store.close()
+            raise RuntimeError("the reference server did not start")
+        time.sleep(0.005)
+    return RunningServer(server, thread, listener, store, world, credentials, chosen)

@@ -1,0 +1,55 @@
+"""``conformance.md``: the requirement × status table of one run, and the side-by-side matrix of several."""
+
+from __future__ import annotations
+
+ICONS = {"passed": "✅ passed", "failed": "❌ failed", "not_run": "⏸ not run", "info": "ℹ info"}
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _detail(record: dict) -> str:
+    if record["status"] == "info":
+        return "; ".join(record["observations"])
+    return (record["message"].splitlines() or [""])[0]
+
+
+def conformance_markdown(summary: dict) -> str:
+    totals = summary["totals"]
+    target = summary["target"]
+    lines = [f"# Conformance of {target['base_url']}", "",
+             f"Run `{summary['run_id']}` · suite {summary['suite_version']} · level {summary['level']} · "
+             f"fuzz seed {summary['fuzz'].get('seed')}"
+             + (f" · faults: {', '.join(target['faults'])}" if target.get("faults") else ""), "",
+             f"{totals['passed']} passed · {totals['failed']} failed · {totals['not_run']} not run · "
+             f"{totals['info']} info", "",
+             "| ID | level | status | requirement | detail |", "|---|---|---|---|---|"]
+    for rid, record in summary["requirements"].items():
+        lines.append(f"| {rid} | {record['level']} | {ICONS[record['status']]} | {_cell(record['title'])} | "
+                     f"{_cell(_detail(record))} |")
+    return "\n".join(lines) + "\n"
+
+
+def _column(summary: dict) -> str:
+    return f"{summary['target']['base_url']} ({summary['run_id']})"
+
+
+def compare_json(summaries: list[dict]) -> dict:
+    ids = list(dict.fromkeys(rid for s in summaries for rid in s["requirements"]))
+    return {"runs": [_column(s) for s in summaries],
+            "requirements": {rid: [s["requirements"].get(rid, {}).get("status", "absent") for s in summaries]
+                             for rid in ids}}
+
+
+def compare_markdown(summaries: list[dict]) -> str:
+    data = compare_json(summaries)
+    lines = ["# Conformance side by side", "",
+             "| ID | " + " | ".join(_cell(c) for c in data["runs"]) + " |",
+             "|---|" + "---|" * len(data["runs"])]
+    for rid, statuses in data["requirements"].items():
+        lines.append(f"| {rid} | " + " | ".join(ICONS.get(s, s).split()[0] for s in statuses) + " |")
+    counts = [sum(1 for statuses in data["requirements"].values() if statuses[i] == "passed")
+              for i in range(len(data["runs"]))]
+    lines += ["", "passed per column: " + ", ".join(map(str, counts))]
+    return "\n".join(lines) + "\n"
