@@ -93,3 +93,15 @@ def list_ids(client, path: str, **params) -> list[str] | None:
             return None
         ids.extend(item["id"] for item in body.get("data", []))
     return ids
+
+
+def substitute(document, **values):
+    """A copy of ``document`` with ``{name}`` placeholders in its strings replaced (for tables of bodies)."""
+    if isinstance(document, dict):
+        return {key: substitute(value, **values) for key, value in document.items()}
+    if isinstance(document, list):
+        return [substitute(value, **values) for value in document]
+    if isinstance(document, str):
+        for name, value in values.items():
+            document = document.replace("{" + name + "}", value)
+    return document

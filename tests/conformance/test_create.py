@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -81,18 +80,12 @@ BAD_GRANT_BODIES = [
 ]
 
 
-def _fill(body, org: str):
-    if isinstance(body, str):
-        return body
-    return json.loads(json.dumps(body).replace("{org}", org))
-
-
 @pytest.mark.requirement("CREATE-04", "SHAPE-08")
 @pytest.mark.parametrize("description, body", BAD_GRANT_BODIES, ids=[case[0] for case in BAD_GRANT_BODIES])
 def test_bad_grant_bodies_are_refused_and_create_nothing(description, body, owner, grants, package_id, org_of):
     org = org_of("authorized")
     grants.clear("authorized")
-    payload = _fill(body, org)
+    payload = body if isinstance(body, str) else api.substitute(body, org=org)
     if isinstance(payload, str):
         response = owner.post(api.package_authorizations_path(package_id), raw_body=payload)
     else:
