@@ -219,3 +219,11 @@ def grants(run, clients, ledger, org_of, package_id):
 def grant(grants) -> dict:
     """A fresh pending authorization of the fixture package to the authorized org."""
     return grants.create("authorized")
+
+
+@pytest.fixture(scope="session")
+def fuzz_transport(run):
+    """The generated requests' session: counted, and held to ``--max-rps`` with the scenarios' clients."""
+    from reactor_conformance.fuzz import fuzz_session
+
+    return fuzz_session(RateLimiter(run.max_rps) if run.max_rps else None)
