@@ -1,0 +1,151 @@
+"""Whole runs of the tool against the reference server, as a platform team would make them: through a
+profile, with IMS client credentials, compared night to night, interrupted and cleaned up."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from reactor_conformance.refserver.server import start_server
+from reactor_conformance.reporting.summary import load_summary
+from reactor_conformance.schemas import errors as schema_errors
+
+from suite_runs import tool
+
+
+def write_profile(path: Path, server, *, client_credentials: bool = False) -> Path:
+    """A profile as a person would write one for a real target: tokens and client credentials, or (with
+    ``client_credentials``) client credentials alone, so that every token comes from the IMS endpoint."""
+    profile = server.profile()
+    lines = ["[target]", f'base_url = "{server.base_url}"', f'ims_url = "{server.base_url}"', "allow_writes = true",
+             "", "[fixtures]"]
+    lines += [f'{key} = "{value}"' for key, value in profile["fixtures"].items()]
+    for name, identity in profile["identities"].items():
+        lines += ["", f"[identities.{name}]", f'org_id = "{identity["org_id"]}"', f'api_key = "{identity["api_key"]}"']
+        lines += [f'client_id = "{identity["client_id"]}"', f'client_secret = "{identity["client_secret"]}"',
+                  f'scopes = {json.dumps(identity["scopes"])}']
+        if not client_credentials:
+            lines.append(f'access_token = "{identity["access_token"]}"')
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def secrets_of(server) -> list[str]:
+    found = []
+    for identity in server.profile()["identities"].values():
+        found += [identity["access_token"], identity["api_key"], identity["client_secret"]]
+    return found
+
+
+@pytest.fixture(scope="module")
+def server():
+    with start_server(token_ttl=1) as running:  # IMS tokens expire within every run
+        yield running
+
+
+@pytest.fixture(scope="module")
+def profile_run(server, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("profile-run")
+    profile = write_profile(folder / "target.toml", server)
+    return tool("run", "--target", server.base_url, "--profile", str(profile), reports=folder / "reports")
+
+
+def test_a_run_through_a_profile_passes_like_the_embedded_default(profile_run):
+    assert profile_run.code == 0, profile_run.stdout[-3000:]
+    summary = profile_run.summary
+    assert summary["target"]["embedded"] is False
+    statuses = {r["status"] for rid, r in summary["requirements"].items() if r["level"] != "INFO"}
+    assert statuses == {"passed"}, [rid for rid, r in summary["requirements"].items() if r["status"] != "passed"]
+
+
+def test_a_run_leaves_every_report_and_a_valid_summary(profile_run):
+    run_dir = profile_run.run_dir
+    for name in ("junit.xml", "summary.json", "conformance.md", "ledger.jsonl"):
+        assert (run_dir / name).is_file(), name
+    assert any((run_dir / "allure-results").glob("*-result.json"))
+    assert schema_errors("summary", profile_run.summary) == []
+    assert "| CREATE-01 | MUST | ✅ passed |" in (run_dir / "conformance.md").read_text("utf-8")
+
+
+def test_no_secret_reaches_any_report_file(profile_run, server):
+    secrets = secrets_of(server)
+    leaks = [(path.name, secret[:6] + "…") for path in profile_run.run_dir.rglob("*") if path.is_file()
+             for secret in secrets if secret in path.read_text("utf-8", errors="replace")]
+    assert not leaks
+    assert not any(secret in profile_run.stdout + profile_run.stderr for secret in secrets)
+
+
+def test_everything_the_run_created_was_deleted(profile_run, server):
+    owner = server.headers("owner")
+    package = server.profile()["fixtures"]["extension_package_id"]
+    listed = requests.get(f"{server.base_url}/extension_packages/{package}/extension_package_usage_authorizations",
+                          headers=owner, timeout=10).json()
+    assert listed["meta"]["pagination"]["total_count"] == 0, listed
+
+
+def test_client_credentials_identities_renew_expiring_tokens(server, tmp_path):
+    profile = write_profile(tmp_path / "ims.toml", server, client_credentials=True)
+    completed = tool("run", "--profile", str(profile), "--no-fuzz", reports=tmp_path / "reports")
+    assert completed.code == 0, completed.stdout[-3000:]
+    assert completed.summary["duration_s"] > 1, "the run ended before a token could expire"
+    assert completed.summary["requirements"]["AUTH-04"]["status"] == "passed"
+
+
+def test_a_regression_report_lists_exactly_the_new_failures(tmp_path):
+    baseline = tool("run", "--no-fuzz", reports=tmp_path / "night-1")
+    current = tool("run", "--no-fuzz", "--fault", "owner-can-approve", reports=tmp_path / "night-2")
+    assert baseline.code == 0 and current.code == 1
+    report = tool("report", "--baseline", str(baseline.run_dir), "--current", str(current.run_dir))
+    assert report.code == 1
+    regression = json.loads((current.run_dir / "regression.json").read_text("utf-8"))
+    assert sorted(regression["requirements"]["new_failure"]) == sorted(current.failed_requirements())
+    assert "STATE-03" in regression["requirements"]["new_failure"]
+    assert (current.run_dir / "regression.md").read_text("utf-8").count("STATE-03") >= 1
+    same = tool("report", "--baseline", str(baseline.run_dir), "--current", str(baseline.run_dir / "summary.json"))
+    assert same.code == 0
+
+
+def test_an_interrupted_run_is_cleaned_up(server, tmp_path):
+    """SIGINT mid-run: the run deletes what it created on its way out; `cleanup` finds nothing left, and a
+    SIGKILLed run's leftovers are deleted by `cleanup` from the ledger."""
+    profile = write_profile(tmp_path / "target.toml", server)
+    for sig in (signal.SIGINT, signal.SIGKILL):
+        reports = tmp_path / f"reports-{sig.name}"
+        process = subprocess.Popen([sys.executable, "-m", "reactor_conformance.cli", "run", "--profile", str(profile),
+                                    "--reports", str(reports), "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        ledger = wait_for_ledger(reports)
+        process.send_signal(sig)
+        process.communicate(timeout=60)
+        cleanup = tool("cleanup", "--ledger", str(ledger), "--profile", str(profile))
+        assert cleanup.code == 0, cleanup.stderr
+        package = server.profile()["fixtures"]["extension_package_id"]
+        listed = requests.get(f"{server.base_url}/extension_packages/{package}/extension_package_usage_authorizations",
+                              headers=server.headers("owner"), timeout=10).json()
+        created = {json.loads(line)["id"] for line in ledger.read_text().splitlines()
+                   if json.loads(line).get("event") == "created"}
+        assert created, "the run was stopped before it created anything"
+        assert not created & {item["id"] for item in listed["data"]}
+
+
+def wait_for_ledger(reports: Path, timeout: float = 60.0) -> Path:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for ledger in reports.glob("*/ledger.jsonl"):
+            if ledger.stat().st_size > 600:
+                return ledger
+        time.sleep(0.05)
+    raise AssertionError("the run never created anything")
+
+
+def test_load_summary_refuses_what_is_not_a_summary(tmp_path):
+    (tmp_path / "x.json").write_text("{}", "utf-8")
+    for path in (tmp_path / "x.json", tmp_path / "missing"):
+        with pytest.raises(ValueError):
+            load_summary(path)
