@@ -141,10 +141,11 @@ def command_run(args, extra: list[str]) -> int:
     pytest_args += ["-q"] if args.quiet else []
     pytest_args += extra
     code = pytest.main(pytest_args)
-    _point_latest(reports, run_dir)
     summary = run_dir / "summary.json"
     if code == pytest.ExitCode.USAGE_ERROR:
+        shutil.rmtree(run_dir, ignore_errors=True)  # nothing ran: leave no half-empty run behind
         return EXIT_BAD_INPUT
+    _point_latest(reports, run_dir)
     if code == pytest.ExitCode.INTERRUPTED:
         return EXIT_INTERRUPTED
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:

@@ -1,0 +1,161 @@
+"""Every way of getting the tool's input wrong ends in one clear line and exit code 2 — never a traceback."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+
+import pytest
+
+from reactor_conformance.refserver.server import start_server
+
+from suite_runs import tool
+from test_runs import write_profile
+
+BAD_INPUT = 2
+
+
+class _Answers(http.server.BaseHTTPRequestHandler):
+    """A server that is not a Reactor API: it answers every request with a fixed body."""
+
+    content_type, body = "text/html", b"<html><body>Welcome</body></html>"
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", self.content_type)
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args):
+        pass
+
+
+def serve_answer(content_type: str, body: bytes):
+    handler = type("Handler", (_Answers,), {"content_type": content_type, "body": body})
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd
+
+
+@pytest.fixture(scope="module")
+def server():
+    with start_server() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def good_profile(server, tmp_path_factory):
+    return write_profile(tmp_path_factory.mktemp("profiles") / "good.toml", server)
+
+
+def edited(good_profile, tmp_path, old: str, new: str):
+    text = good_profile.read_text("utf-8")
+    assert old in text
+    path = tmp_path / "edited.toml"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    return str(path)
+
+
+def case_unreachable(server, good_profile, tmp_path):
+    return ["run", "--target", "http://127.0.0.1:9", "--profile", str(good_profile)], "cannot reach"
+
+
+def case_tls_to_plain_http(server, good_profile, tmp_path):
+    return ["run", "--target", server.base_url.replace("http:", "https:"), "--profile", str(good_profile)], "TLS"
+
+
+def case_html(server, good_profile, tmp_path):
+    httpd = serve_answer("text/html", b"<html>hello</html>")
+    return ["run", "--target", f"http://127.0.0.1:{httpd.server_port}", "--profile", str(good_profile)], "text/html"
+
+
+def case_plain_text(server, good_profile, tmp_path):
+    httpd = serve_answer("text/plain", b"OK")
+    return ["run", "--target", f"http://127.0.0.1:{httpd.server_port}", "--profile", str(good_profile)], "text/plain"
+
+
+def case_not_toml(server, good_profile, tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text("[target\nbase_url = ", "utf-8")
+    return ["run", "--profile", str(path)], "not valid TOML"
+
+
+def case_missing_identity(server, good_profile, tmp_path):
+    return ["run", "--profile", edited(good_profile, tmp_path, "[identities.authorized]", "[identities.outsider2]")], \
+        "unknown identity"
+
+
+def case_unset_variable(server, good_profile, tmp_path):
+    token = server.profile()["identities"]["owner"]["access_token"]
+    return ["run", "--profile", edited(good_profile, tmp_path, token, "${REACTOR_TEST_UNSET_TOKEN}")], \
+        "REACTOR_TEST_UNSET_TOKEN} is not set"
+
+
+def case_ims_refuses(server, good_profile, tmp_path):
+    owner = server.profile()["identities"]["owner"]
+    path = edited(good_profile, tmp_path, f'access_token = "{owner["access_token"]}"', "")
+    text = open(path).read().replace(owner["client_secret"], "wrong-secret")
+    open(path, "w").write(text)
+    return ["run", "--profile", path], "refused the credentials"
+
+
+def case_unknown_package(server, good_profile, tmp_path):
+    package = server.profile()["fixtures"]["extension_package_id"]
+    return ["run", "--profile", edited(good_profile, tmp_path, package, "EP" + "0" * 32)], "does not exist"
+
+
+def case_package_of_another_org(server, good_profile, tmp_path):
+    fixtures = server.profile()["fixtures"]
+    path = edited(good_profile, tmp_path, f'extension_package_id = "{fixtures["extension_package_id"]}"',
+                  f'extension_package_id = "{fixtures["public_extension_package_id"]}"')
+    return ["run", "--profile", path], "not to the owner identity's org"
+
+
+def case_target_without_credentials(server, good_profile, tmp_path):
+    return ["run", "--target", server.base_url], "needs credentials"
+
+
+def case_missing_profile_file(server, good_profile, tmp_path):
+    return ["run", "--profile", str(tmp_path / "nope.toml")], "does not exist"
+
+
+def case_unknown_fault(server, good_profile, tmp_path):
+    return ["run", "--fault", "no-such-fault"], "no-such-fault"
+
+
+def case_report_of_nothing(server, good_profile, tmp_path):
+    return ["report", "--baseline", str(tmp_path), "--current", str(tmp_path)], "summary.json"
+
+
+def case_cleanup_without_ledger(server, good_profile, tmp_path):
+    return ["cleanup", "--ledger", str(tmp_path / "ledger.jsonl"), "--profile", str(good_profile)], "does not exist"
+
+
+CASES = [
+    ("an unreachable target", case_unreachable),
+    ("TLS spoken to a plain-HTTP port", case_tls_to_plain_http),
+    ("a target that answers HTML", case_html),
+    ("a target that answers plain text", case_plain_text),
+    ("a profile that is not TOML", case_not_toml),
+    ("a profile with an unknown identity and without the authorized one", case_missing_identity),
+    ("an unset ${VAR}", case_unset_variable),
+    ("IMS refusing the client credentials", case_ims_refuses),
+    ("a fixture package that does not exist", case_unknown_package),
+    ("a fixture package the owner does not own", case_package_of_another_org),
+    ("--target without credentials", case_target_without_credentials),
+    ("a profile file that does not exist", case_missing_profile_file),
+    ("an unknown fault name", case_unknown_fault),
+    ("a report of folders without summaries", case_report_of_nothing),
+    ("cleanup of a ledger that does not exist", case_cleanup_without_ledger),
+]
+
+
+@pytest.mark.parametrize("description, make_case", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_gets_one_line_and_exit_2(description, make_case, server, good_profile, tmp_path):
+    args, fragment = make_case(server, good_profile, tmp_path)
+    completed = tool(*args, reports=tmp_path / "reports")
+    lines = [line for line in completed.stderr.splitlines() if line.strip()]
+    assert completed.code == BAD_INPUT, (completed.code, completed.stdout[-1500:], completed.stderr[-1500:])
+    assert "Traceback" not in completed.stderr + completed.stdout
+    assert len(lines) == 1, completed.stderr
+    assert fragment in lines[0], lines[0]
