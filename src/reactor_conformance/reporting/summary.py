@@ -19,6 +19,10 @@ STATUSES = ("passed", "failed", "not_run", "info")
 
 @dataclass(frozen=True)
 class TestResult:
+    """The outcome of one test, as the plugin collected it."""
+
+    __test__ = False  # not a pytest test class
+
     outcome: str  # passed | failed | not_run
     requirements: tuple[str, ...]
     duration_s: float = 0.0
