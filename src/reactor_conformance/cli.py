@@ -208,7 +208,7 @@ def command_report(args, extra) -> int:
     if args.html:
         from .reporting.allure import generate_html
 
-        run_dir = Path(args.html)
+        run_dir = Path(args.html).resolve()
         if not (run_dir / "allure-results").is_dir():
             raise BadInput(f"{run_dir} has no allure-results folder")
         previous = _previous_html(run_dir)
