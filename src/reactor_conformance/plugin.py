@@ -138,7 +138,10 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         return
     results: dict = config.reactor_results
     entry = results.setdefault(report.nodeid, {"outcome": "passed", "message": "", "duration": 0.0,
-                                               "requirements": (), "observations": []})
+                                               "requirements": (), "observations": [], "reruns": 0})
+    if report.outcome == "rerun":  # pytest-rerunfailures: failed, then tried again
+        entry["reruns"] += 1
+        return
     props = dict((k, v) for k, v in report.user_properties if k == REQUIREMENTS)
     entry["requirements"] = tuple(props.get(REQUIREMENTS, "").split())
     entry["duration"] += report.duration
@@ -210,7 +213,7 @@ def _test_result(entry: dict) -> TestResult:
     observations = tuple(tuple(text.split("\t", 1)) for text in entry["observations"])
     return TestResult(outcome=entry["outcome"], requirements=entry["requirements"],
                       duration_s=round(entry["duration"], 4), message=entry["message"],
-                      reruns=0, observations=observations)
+                      reruns=entry["reruns"], observations=observations)
 
 
 def _failure_text(report: pytest.TestReport) -> str:
