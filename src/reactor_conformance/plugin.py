@@ -8,9 +8,6 @@ workers; it also collects every test report and writes ``summary.json`` and ``co
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,7 +18,7 @@ from .errors import ConfigError, TargetError
 from .requirements import catalog, unknown_ids
 from .reporting.matrix import conformance_markdown
 from .reporting.summary import TestResult, build_summary, write_summary
-from .run_context import RunContext, new_run_dir
+from .run_context import RunContext
 
 OBSERVATION = "observation"
 REQUIREMENTS = "requirements"
@@ -185,6 +182,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     write_summary(summary, context.run_dir)
     (context.run_dir / "conformance.md").write_text(conformance_markdown(summary), "utf-8")
     config.reactor_summary = summary
+    allure_dir = getattr(config.option, "allure_report_dir", None)
+    if allure_dir:
+        from .reporting.allure import write_environment
+
+        write_environment(Path(allure_dir), {"target": context.base_url, "suite": __version__,
+                                             "level": context.level, "fuzz_seed": context.fuzz_seed,
+                                             "fuzz_examples": context.fuzz_examples,
+                                             "faults": ",".join(context.faults) or "none"})
     if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         session.exitstatus = summary["exit_code"]
 
