@@ -24,4 +24,23 @@ def create_app(store: Store, faults=frozenset(), token_ttl: int = DEFAULT_TOKEN_
     app.state.store = store
     app.state.faults = parse_faults(faults)
     app.state.token_ttl = token_ttl
+    app.state.revoked = {}  # what the `deleted-still-readable` fault keeps answering for
+    if "json-content-type" in app.state.faults:
+        return PlainJsonMediaType(app)
     return app
+
+
+class PlainJsonMediaType:
+    """The ``json-content-type`` fault: every answer says ``application/json`` instead of JSON:API's type."""
+
+    def __init__(self, app):
+        self.app, self.state = app, app.state
+
+    async def __call__(self, scope, receive, send):
+        async def relabel(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = [(k, b"application/json") if k.lower() == b"content-type" else (k, v)
+                                      for k, v in message["headers"]]
+            await send(message)
+
+        await self.app(scope, receive, relabel)

@@ -34,11 +34,12 @@ def base_url(request: Request) -> str:
     return f"{request.scope['scheme']}://{host}"
 
 
-def authorization_resource(row: sqlite3.Row, base: str, viewer_org: str) -> dict:
+def authorization_resource(row, base: str, viewer_org: str, faults: frozenset[str] = frozenset()) -> dict:
     self_link = f"{base}/{AUTHORIZATION}/{row['id']}"
-    created_by_visible = row["created_by_org_id"] == viewer_org
-    updated_by_visible = row["updated_by_org_id"] == viewer_org
-    return {
+    leak = "emails-leaked" in faults
+    created_by_visible = leak or row["created_by_org_id"] == viewer_org
+    updated_by_visible = leak or row["updated_by_org_id"] == viewer_org
+    resource = {
         "id": row["id"],
         "type": AUTHORIZATION,
         "attributes": {
@@ -61,6 +62,27 @@ def authorization_resource(row: sqlite3.Row, base: str, viewer_org: str) -> dict
             "data": {"id": row["package_id"], "type": PACKAGE}}},
         "links": {"self": self_link},
     }
+    return distort_authorization(resource, row, base, faults) if faults else resource
+
+
+def distort_authorization(resource: dict, row, base: str, faults: frozenset[str]) -> dict:
+    """The shape defects of the fault catalogue (``faults.py``), each one small and in one place."""
+    attributes, package = resource["attributes"], resource["relationships"]["extension_package"]
+    if "missing-updated-by" in faults:
+        del attributes["updated_by_email"]
+    if "omit-required-attribute" in faults:
+        del attributes["platform"]
+    if "created-at-epoch" in faults:
+        attributes["created_at"] = row["created_at"]
+    if "wrong-resource-type" in faults:
+        resource["type"] = "extension_package_usage_authorization"
+    if "no-self-link" in faults:
+        del resource["links"]
+    if "broken-related-link" in faults:
+        package["links"]["related"] = f"{base}/{PACKAGE}/{row['id']}"
+    if "relationship-data-missing" in faults:
+        del package["data"]
+    return resource
 
 
 def package_resource(row: sqlite3.Row, base: str) -> dict:
@@ -115,13 +137,19 @@ def list_document(request: Request, resources: list[dict], page: Page, total: in
     def link(number: int) -> str:
         return prefix + urlencode([*kept, ("page[number]", number), ("page[size]", page.size)])
 
+    faults = request.app.state.faults
     links = {"self": link(page.number)}
     if next_page is not None:
-        links["next"] = link(next_page)
+        links["next"] = link(page.number if "next-link-same-page" in faults else next_page)
     links["last"] = link(max(total_pages, 1))
-    return {
+    document = {
         "data": resources,
         "meta": {"pagination": {"current_page": page.number, "next_page": next_page, "prev_page": prev_page,
                                 "total_pages": total_pages, "total_count": total}},
         "links": links,
     }
+    if "total-count-wrong" in faults:
+        document["meta"]["pagination"]["total_count"] = len(resources)
+    if "list-without-pagination" in faults:
+        del document["meta"]
+    return document

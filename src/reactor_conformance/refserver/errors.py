@@ -50,9 +50,13 @@ def error_document(error: ApiError) -> dict:
 
 
 def error_response(request: Request, error: ApiError) -> Response:
-    if "plain-text-errors" in request.app.state.faults:
+    faults = request.app.state.faults
+    if "plain-text-errors" in faults:
         return PlainTextResponse(title(error.status), status_code=error.status, headers=error.headers)
-    return json_api(error_document(error), error.status, error.headers)
+    document = error_document(error)
+    if "numeric-error-status" in faults:
+        document["errors"][0]["status"] = error.status
+    return json_api(document, error.status, error.headers)
 
 
 async def api_error_handler(request: Request, error: ApiError) -> Response:

@@ -36,7 +36,8 @@ async def token(request: Request) -> Response:
         return _oauth_error(401, "invalid_client", "Unknown client_id or wrong client_secret.")
     ttl = request.app.state.token_ttl
     access_token = "rcims_" + secrets.token_urlsafe(32)
-    request.app.state.store.add_token(access_token, user.id, time.time() + ttl)
+    if "ims-tokens-rejected" not in request.app.state.faults:
+        request.app.state.store.add_token(access_token, user.id, time.time() + ttl)
     return JSONResponse({"access_token": access_token, "token_type": "bearer", "expires_in": ttl}, 200, NO_STORE)
 
 

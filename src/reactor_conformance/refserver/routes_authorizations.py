@@ -6,6 +6,7 @@ the thing exists (404), whether the caller may do this to it (403), then the bod
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 
@@ -21,7 +22,7 @@ from .ids import well_formed
 from .query_params import filters_of, page_of
 from .responses import json_api, no_content
 from .routing import route
-from .store import Conflict, Store, User
+from .store import Conflict, Filter, Store, User
 
 ORG_ID = re.compile(r"[0-9A-Za-z]{1,64}@AdobeOrg")
 DECISIONS = ("approved", "rejected")
@@ -35,44 +36,61 @@ def _store(request: Request) -> Store:
     return request.app.state.store
 
 
-def _developed_package(request: Request, user: User) -> sqlite3.Row:
+def _faults(request: Request) -> frozenset[str]:
+    return request.app.state.faults
+
+
+def _developed_package(request: Request, user: User, granting: bool = False) -> sqlite3.Row:
     """The path's package, when the caller's org owns it and the caller has develop_extensions."""
-    store, package_id = _store(request), request.path_params["package_id"]
+    store, package_id, faults = _store(request), request.path_params["package_id"], _faults(request)
     package = store.package(package_id) if well_formed("EP", package_id) else None
+    if package is None and granting and "unknown-package-403" in faults:
+        raise not_authorized("You may not grant this package.")
     if package is None or not access.can_read_package(store, user, package):
         raise not_found("extension package")
-    if not access.develops(user, package):
+    limited_owner = granting and "limited-owner-can-grant" in faults and package["owner_org_id"] == user.org_id
+    if not (access.develops(user, package) or limited_owner):
         raise not_authorized("Only the package owner's users with develop_extensions manage its authorizations.")
     return package
 
 
 def _known_authorization(request: Request, user: User) -> sqlite3.Row:
     """The path's authorization, when the caller's org is its owner or authorized org."""
-    authorization_id = request.path_params["authorization_id"]
+    authorization_id, faults = request.path_params["authorization_id"], _faults(request)
+    if "long-id-500" in faults and len(authorization_id) > 1000:
+        raise RuntimeError("ID column overflow")
     row = _store(request).authorization(authorization_id) if well_formed("EA", authorization_id) else None
-    if row is None or not access.party_to(user, row):
+    if row is None and "deleted-still-readable" in faults and request.method == "GET":
+        row = request.app.state.revoked.get(authorization_id)
+    if row is None and "unknown-authorization-403" in faults:
+        raise not_authorized("You may not touch this authorization.")
+    if row is None or not (access.party_to(user, row) or "outsider-can-read-authorization" in faults):
         raise not_found("extension package usage authorization")
     return row
 
 
 def _visible_authorization(request: Request, user: User) -> sqlite3.Row:
     row = _known_authorization(request, user)
+    if "outsider-can-read-authorization" in _faults(request) and not access.party_to(user, row):
+        return row
     if not access.sees(user, row):
         raise not_authorized("Reading authorizations needs develop_extensions (owner org) or manage_properties "
                              "(authorized org).")
     return row
 
 
-def _authorized_org(store: Store, package: sqlite3.Row, attributes: dict) -> str:
+def _authorized_org(store: Store, package: sqlite3.Row, attributes: dict, faults: frozenset[str]) -> str:
     where = "/data/attributes/authorized_org_id"
     if "authorized_org_id" not in attributes:
         raise ApiError(422, "invalid-attribute", "authorized_org_id is required.", pointer=where)
     org_id = attributes["authorized_org_id"]
+    if isinstance(org_id, dict) and "generated-body-500" in faults:
+        raise RuntimeError("cannot bind a dict as an org ID")
     if not isinstance(org_id, str) or not org_id:
         raise ApiError(422, "invalid-attribute", "authorized_org_id must be a non-empty string.", pointer=where)
     if ORG_ID.fullmatch(org_id) is None or store.org_name(org_id) is None:
         raise ApiError(422, "invalid-attribute", "authorized_org_id names no known org.", pointer=where)
-    if org_id == package["owner_org_id"]:
+    if org_id == package["owner_org_id"] and "self-grant-accepted" not in faults:
         raise ApiError(422, "invalid-attribute", "A package cannot be granted to its owner's own org.",
                        pointer=where)
     for name in attributes:
@@ -85,27 +103,65 @@ def _authorized_org(store: Store, package: sqlite3.Row, attributes: dict) -> str
 
 async def create(request: Request) -> Response:
     user = authenticate(request)
-    store = _store(request)
-    package = _developed_package(request, user)
-    attributes = attributes_of(resource_object(await json_document(request), AUTHORIZATION))
-    org_id = _authorized_org(store, package, attributes)
+    store, faults = _store(request), _faults(request)
+    package = _developed_package(request, user, granting=True)
+    document = await json_document(request)
+    try:
+        attributes = attributes_of(resource_object(document, AUTHORIZATION))
+    except ApiError:
+        if "refused-grant-still-created" in faults:
+            _create_anyway(store, package, document, user)
+        raise
+    org_id = _authorized_org(store, package, attributes, faults)
+    if "refused-grant-still-created" in faults and set(document) - {"data", "meta", "jsonapi", "links"}:
+        store.create_authorization(package, org_id, user)
+        raise ApiError(422, "invalid-document", "Unknown top-level member.")
     try:
         row = store.create_authorization(package, org_id, user)
     except Conflict:
-        raise ApiError(409, "not-unique", "This org holds an authorization for this package already.") from None
-    resource = authorization_resource(row, base_url(request), user.org_id)
-    return json_api({"data": resource}, 201, {"Location": resource["links"]["self"]})
+        if "duplicates-accepted" in faults:
+            row = next(iter(store.authorizations(family=(package["owner_org_id"], package["name"],
+                                                         package["platform"]))[0]))
+        else:
+            raise ApiError(409, "not-unique", "This org holds an authorization for this package already.") from None
+    if "created-approved" in faults:
+        row = store.decide(row["id"], "approved", user)
+    resource = authorization_resource(row, base_url(request), user.org_id, faults)
+    if "wrong-owner-recorded" in faults:
+        resource["attributes"]["owner_org_id"] = org_id
+    status = 200 if "create-answers-200" in faults else 201
+    return json_api({"data": resource}, status, {"Location": resource["links"]["self"]} if "links" in resource else None)
+
+
+def _create_anyway(store: Store, package: sqlite3.Row, document: dict, user: User) -> None:
+    """The ``refused-grant-still-created`` defect: a refused body whose org is valid still creates."""
+    data = document.get("data") if isinstance(document, dict) else None
+    org_id = ((data or {}).get("attributes") or {}).get("authorized_org_id") if isinstance(data, dict) else None
+    if isinstance(org_id, str) and store.org_name(org_id) and org_id != package["owner_org_id"]:
+        try:
+            store.create_authorization(package, org_id, user)
+        except Conflict:
+            pass
 
 
 async def list_for_package(request: Request) -> Response:
     user = authenticate(request)
     package = _developed_package(request, user)
-    page, filters = page_of(request.query_params), filters_of(request.query_params, FILTERS)
-    rows, total = _store(request).authorizations(
-        family=(package["owner_org_id"], package["name"], package["platform"]), filters=filters,
-        offset=page.offset, limit=page.size)
+    page, filters, faults = page_of(request.query_params), filters_of(request.query_params, FILTERS), _faults(request)
+    if "page-size-zero-500" in faults and request.query_params.get("page[size]") == "0":
+        raise ZeroDivisionError("page size 0")
+    if "filter-ignored" in faults:
+        filters = []
+    if "package-list-only-decided" in faults:
+        filters = [*filters, Filter("state", ("pending_approval",), True)]
+    family = None if "package-scope-ignored" in faults else (package["owner_org_id"], package["name"],
+                                                                package["platform"])
+    offset = page.offset + 1 if "pagination-off-by-one" in faults and page.number > 1 else page.offset
+    rows, total = _store(request).authorizations(owner_org=package["owner_org_id"], family=family, filters=filters,
+                                                 offset=offset, limit=page.size)
     base = base_url(request)
-    return json_api(list_document(request, [authorization_resource(r, base, user.org_id) for r in rows], page, total))
+    return json_api(list_document(
+        request, [authorization_resource(r, base, user.org_id, faults) for r in rows], page, total))
 
 
 async def list_visible(request: Request) -> Response:
@@ -113,19 +169,25 @@ async def list_visible(request: Request) -> Response:
     user = authenticate(request)
     if not (user.develop_extensions or user.manage_properties):
         raise not_authorized("Listing authorizations needs develop_extensions or manage_properties.")
-    page, filters = page_of(request.query_params), filters_of(request.query_params, FILTERS)
-    rows, total = _store(request).authorizations(
-        owner_org=user.org_id if user.develop_extensions else None,
-        authorized_org=user.org_id if user.manage_properties else None,
-        filters=filters, offset=page.offset, limit=page.size)
+    page, filters, faults = page_of(request.query_params), filters_of(request.query_params, FILTERS), _faults(request)
+    authorized_side = user.manage_properties and "authorized-list-empty" not in faults
+    if "outsider-sees-all-authorizations" in faults:
+        owner_org, authorized_org = None, None
+    else:
+        owner_org = user.org_id if user.develop_extensions else None
+        authorized_org = user.org_id if authorized_side else None
+        owner_org = owner_org or (None if authorized_org else "nobody")
+    rows, total = _store(request).authorizations(owner_org=owner_org, authorized_org=authorized_org,
+                                                 filters=filters, offset=page.offset, limit=page.size)
     base = base_url(request)
-    return json_api(list_document(request, [authorization_resource(r, base, user.org_id) for r in rows], page, total))
+    return json_api(list_document(
+        request, [authorization_resource(r, base, user.org_id, faults) for r in rows], page, total))
 
 
 async def read(request: Request) -> Response:
     user = authenticate(request)
     row = _visible_authorization(request, user)
-    return json_api({"data": authorization_resource(row, base_url(request), user.org_id)})
+    return json_api({"data": authorization_resource(row, base_url(request), user.org_id, _faults(request))})
 
 
 async def read_package(request: Request) -> Response:
@@ -135,22 +197,24 @@ async def read_package(request: Request) -> Response:
     return json_api({"data": package_resource(package, base_url(request))})
 
 
-def _decision(document: dict, authorization_id: str) -> str:
+def _decision(document: dict, authorization_id: str, faults: frozenset[str]) -> str:
+    if "id-mismatch-accepted" in faults and isinstance(document.get("data"), dict):
+        document["data"]["id"] = authorization_id
     data = resource_object(document, AUTHORIZATION, authorization_id)
     attributes = attributes_of(data)
     if "relationships" in data:
         raise ApiError(422, "read-only", "The related package cannot be changed.", pointer="/data/relationships")
     for name in attributes:
-        if name != "state":
+        if name != "state" and "read-only-written" not in faults:
             raise ApiError(422, "read-only", "Only state can be changed.", pointer=pointer("data", "attributes", name))
     where = "/data/attributes/state"
     if "state" not in attributes:
         raise ApiError(422, "invalid-attribute", "state is required.", pointer=where)
     state = attributes["state"]
-    if state == "pending_approval":
+    if state == "pending_approval" and "back-to-pending-allowed" not in faults:
         raise ApiError(422, "invalid-state-transition", "An authorization cannot go back to pending_approval.",
                        pointer=where)
-    if state not in DECISIONS:
+    if state not in DECISIONS and state != "pending_approval" and "unknown-state-accepted" not in faults:
         raise ApiError(422, "invalid-attribute", "state must be approved or rejected.", pointer=where)
     return state
 
@@ -161,22 +225,46 @@ async def decide(request: Request) -> Response:
     owner_may_decide = "owner-can-approve" in request.app.state.faults and row["owner_org_id"] == user.org_id
     if not (access.decides(user, row) or owner_may_decide):
         raise not_authorized("Only the authorized org's users with manage_properties approve or reject.")
-    state = _decision(await json_document(request), row["id"])
-    updated = _store(request).decide(row["id"], state, user)
+    faults, store = _faults(request), _store(request)
+    document = await json_document(request)
+    state = _decision(document, row["id"], faults)
+    if "concurrent-patch-500" in faults:
+        await asyncio.sleep(0.005)  # read, yield, write: the race a careless server has
+        if store.authorization(row["id"])["updated_at"] != row["updated_at"]:
+            raise RuntimeError("lost update")
+    if "reject-stored-as-approved" in faults and state == "rejected":
+        state = "approved"
+    if "patch-not-persisted" in faults:
+        updated = {**dict(row), "state": state, "updated_at": row["updated_at"] + 1}
+    else:
+        updated = store.decide(row["id"], state if isinstance(state, str) else str(state), user)
     if updated is None:
         raise not_found("extension package usage authorization")
-    return json_api({"data": authorization_resource(updated, base_url(request), user.org_id)})
+    if "read-only-written" in faults:
+        updated = store.overwrite(row["id"], document["data"]["attributes"]) or updated
+    if "updated-at-frozen" in faults:
+        updated = {**dict(updated), "updated_at": row["updated_at"]}
+    return json_api({"data": authorization_resource(updated, base_url(request), user.org_id, faults)})
 
 
 async def revoke(request: Request) -> Response:
     user = authenticate(request)
-    row = _known_authorization(request, user)
-    if not access.revokes(user, row):
+    row, faults, store = _known_authorization(request, user), _faults(request), _store(request)
+    authorized_deletes = "authorized-can-delete" in faults and row["authorized_org_id"] == user.org_id
+    if not (access.revokes(user, row) or authorized_deletes):
         raise not_authorized("Only the owner org's users with develop_extensions revoke an authorization.")
-    if "delete-leaves-listed" in request.app.state.faults:
+    if "approved-cannot-be-deleted" in faults and row["state"] == "approved":
+        raise ApiError(409, "conflict", "An approved authorization cannot be deleted.")
+    if "delete-leaves-listed" in faults:
         return no_content()
-    if not _store(request).delete_authorization(row["id"]):
+    if "deleted-still-readable" in faults:
+        request.app.state.revoked[row["id"]] = row
+    if "revoke-uninstalls" in faults:
+        store.delete_extensions_of_family(row)
+    if not store.delete_authorization(row["id"]):
         raise not_found("extension package usage authorization")
+    if "delete-answers-200-with-body" in faults:
+        return json_api({"data": authorization_resource(row, base_url(request), user.org_id)})
     return no_content()
 
 

@@ -34,7 +34,9 @@ def _store(request: Request) -> Store:
 def _readable_package(request: Request, user: User) -> sqlite3.Row:
     store, package_id = _store(request), request.path_params["package_id"]
     package = store.package(package_id) if well_formed("EP", package_id) else None
-    if package is None or not access.can_read_package(store, user, package):
+    if package is None:
+        raise not_found("extension package")
+    if not access.can_read_package(store, user, package) and "outsider-reads-package" not in request.app.state.faults:
         raise not_found("extension package")
     return package
 
@@ -42,7 +44,10 @@ def _readable_package(request: Request, user: User) -> sqlite3.Row:
 async def catalog(request: Request) -> Response:
     user = authenticate(request)
     page, filters = page_of(request.query_params), filters_of(request.query_params, FILTERS)
-    rows, total = _store(request).catalog(user.org_id, filters, page.offset, page.size)
+    faults = request.app.state.faults
+    states = () if "approved-not-in-catalog" in faults else \
+        ("approved", "pending_approval") if "pending-in-catalog" in faults else ("approved",)
+    rows, total = _store(request).catalog(user.org_id, filters, page.offset, page.size, states)
     base = base_url(request)
     return json_api(list_document(request, [package_resource(row, base) for row in rows], page, total))
 
@@ -66,6 +71,8 @@ async def versions(request: Request) -> Response:
         availabilities = ("public",)
     page = page_of(request.query_params)
     rows, total = store.versions(package, availabilities, page.offset, page.size)
+    if "approval-misses-new-versions" in request.app.state.faults and package["owner_org_id"] != user.org_id:
+        rows = [row for row in rows if row["created_at"] <= package["created_at"]]
     base = base_url(request)
     return json_api(list_document(request, [package_resource(row, base) for row in rows], page, total))
 

@@ -52,9 +52,9 @@ CREATE TABLE IF NOT EXISTS extensions (
 AUTHORIZATION_FILTERS = frozenset({"state", "authorized_org_id", "owner_org_id", "name", "platform"})
 PACKAGE_FILTERS = frozenset({"name", "platform", "availability", "owner_org_id", "version"})
 
-APPROVED_FAMILY_GRANT = """EXISTS (SELECT 1 FROM authorizations a WHERE a.owner_org_id = packages.owner_org_id
+GRANTED_FAMILY = """EXISTS (SELECT 1 FROM authorizations a WHERE a.owner_org_id = packages.owner_org_id
     AND a.name = packages.name AND a.platform = packages.platform AND a.authorized_org_id = ?
-    AND a.state = 'approved')"""
+    AND a.state IN ({states}))"""
 
 
 class Conflict(Exception):
@@ -176,6 +176,20 @@ class Store:
                 return None
             return self._users.get(row[0])
 
+    def any_user_of(self, org_id: str) -> User | None:
+        """The org's user with the most rights (only faults act as somebody without their token)."""
+        users = [u for u in self._users.values() if u.org_id == org_id]
+        return max(users, key=lambda u: u.develop_extensions + u.manage_properties, default=None)
+
+    def delete_extensions_of_family(self, authorization: sqlite3.Row) -> None:
+        """Uninstall the family's extensions from the authorized org (only a fault does this)."""
+        with self._lock:
+            self._db.execute(
+                "DELETE FROM extensions WHERE org_id = ? AND package_id IN (SELECT id FROM packages WHERE "
+                "owner_org_id = ? AND name = ? AND platform = ?)",
+                (authorization["authorized_org_id"], authorization["owner_org_id"], authorization["name"],
+                 authorization["platform"]))
+
     def api_key_known(self, api_key: str) -> bool:
         with self._lock:
             return self._one("SELECT 1 FROM clients WHERE client_id = ?", (api_key,)) is not None
@@ -220,11 +234,13 @@ class Store:
             row = self._one(sql, (package["owner_org_id"], package["name"], package["platform"], org_id))
         return row is not None and (states is None or row[0] in states)
 
-    def catalog(self, org_id: str, filters: Iterable[Filter], offset: int, limit: int):
-        """Public packages, the org's own, and private versions of families granted to the org and approved."""
-        where = [f"(availability = 'public' OR owner_org_id = ? OR (availability = 'private' AND "
-                 f"{APPROVED_FAMILY_GRANT}))"]
-        params: list = [org_id, org_id]
+    def catalog(self, org_id: str, filters: Iterable[Filter], offset: int, limit: int,
+                granted_states: tuple[str, ...] = ("approved",)):
+        """Public packages, the org's own, and private versions of families granted to the org in one of
+        ``granted_states`` (approved; other states only for the faults that get this wrong)."""
+        shared = GRANTED_FAMILY.format(states=", ".join("?" * len(granted_states))) if granted_states else "0"
+        where = [f"(availability = 'public' OR owner_org_id = ? OR (availability = 'private' AND {shared}))"]
+        params: list = [org_id, *((org_id, *granted_states) if granted_states else ())]
         _add_filters(where, params, filters, PACKAGE_FILTERS)
         return self._page("packages", where, params, offset, limit)
 
@@ -286,6 +302,18 @@ class Store:
                 "UPDATE authorizations SET state = ?, updated_at = ?, updated_by_org_id = ?, updated_by_email = ?, "
                 "updated_by_display_name = ? WHERE id = ?",
                 (state, updated_at, actor.org_id, actor.email, actor.display_name, authorization_id))
+            return self.authorization(authorization_id)
+
+    def overwrite(self, authorization_id: str, attributes: dict) -> sqlite3.Row | None:
+        """Write the read-only attributes a PATCH names (only the ``read-only-written`` fault does this)."""
+        columns = [name for name in ("name", "authorized_org_id", "owner_org_id") if isinstance(attributes.get(name), str)]
+        with self._lock:
+            for column in columns:
+                try:
+                    self._db.execute(f"UPDATE authorizations SET {column} = ? WHERE id = ?",
+                                     (attributes[column], authorization_id))
+                except sqlite3.IntegrityError:
+                    pass
             return self.authorization(authorization_id)
 
     def delete_authorization(self, authorization_id: str) -> bool:
