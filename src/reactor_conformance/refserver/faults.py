@@ -40,6 +40,7 @@ FAULTS: dict[str, Fault] = {fault.name: fault for fault in (
           ("SHAPE-08",)),
     Fault("numeric-error-status", "errors[].status is a number, not a string", ("SHAPE-08",)),
     Fault("relationship-data-missing", "relationships.extension_package has no data member", ("SHAPE-09",)),
+    Fault("approved-spelled-accepted", "an approval is stored as the note's word accepted", ("SHAPE-04",)),
     # CREATE: grant
     Fault("create-answers-200", "a grant answers 200 instead of 201 Created", ("CREATE-01",)),
     Fault("created-approved", "a new authorization starts approved instead of pending_approval", ("CREATE-02",)),
@@ -97,10 +98,12 @@ FAULTS: dict[str, Fault] = {fault.name: fault for fault in (
           ("ISO-03",)),
     Fault("emails-leaked", "other orgs' users appear with their email instead of Restricted", ("ISO-04",)),
     # FUZZ: robustness
-    Fault("generated-body-500", "an object as authorized_org_id crashes the grant with a 500", ("FUZZ-01",),
-          fuzz=True),
+    Fault("generated-body-500", "a non-string authorized_org_id crashes the grant with a 500",
+          ("FUZZ-01", "CREATE-04"), fuzz=True),
     Fault("omit-required-attribute", "authorizations lack the platform attribute", ("FUZZ-02", "SHAPE-03"),
           fuzz=True),
+    Fault("bad-paging-ignored", "out-of-range page parameters are silently replaced by defaults",
+          ("FUZZ-03",), fuzz=True),
     Fault("deleted-still-readable", "a revoked authorization still answers GET (lists drop it)",
           ("FUZZ-04", "REVOKE-02"), fuzz=True),
     Fault("long-id-500", "an ID over 1,000 characters crashes the server with a 500", ("FUZZ-05",)),

@@ -31,20 +31,23 @@ class Page:
         return (self.number - 1) * self.size
 
 
-def _positive(query: QueryParams, name: str, default: int, maximum: int | None) -> int:
+def _positive(query: QueryParams, name: str, default: int, maximum: int | None, lenient: bool) -> int:
     raw = query.get(name)
     if raw is None:
         return default
     value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= MAX_DIGITS else 0
+    if lenient and (value < 1 or (maximum is not None and value > maximum)):
+        return default
     if value < 1 or (maximum is not None and value > maximum):
         bound = f"from 1 to {maximum}" if maximum else "of at least 1"
         raise ApiError(400, "invalid-parameter", f"{name} must be an integer {bound}.", parameter=name)
     return value
 
 
-def page_of(query: QueryParams) -> Page:
-    return Page(_positive(query, "page[number]", 1, None),
-                _positive(query, "page[size]", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE))
+def page_of(query: QueryParams, lenient: bool = False) -> Page:
+    """Page number and size; out of range is a 400 (``lenient``, for the fault that gets this wrong: defaults)."""
+    return Page(_positive(query, "page[number]", 1, None, lenient),
+                _positive(query, "page[size]", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, lenient))
 
 
 def filters_of(query: QueryParams, columns: Mapping[str, str]) -> list[Filter]:

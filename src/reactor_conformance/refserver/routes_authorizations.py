@@ -84,8 +84,8 @@ def _authorized_org(store: Store, package: sqlite3.Row, attributes: dict, faults
     if "authorized_org_id" not in attributes:
         raise ApiError(422, "invalid-attribute", "authorized_org_id is required.", pointer=where)
     org_id = attributes["authorized_org_id"]
-    if isinstance(org_id, dict) and "generated-body-500" in faults:
-        raise RuntimeError("cannot bind a dict as an org ID")
+    if not isinstance(org_id, (str, type(None))) and "generated-body-500" in faults:
+        raise RuntimeError("cannot bind a non-string org ID")
     if not isinstance(org_id, str) or not org_id:
         raise ApiError(422, "invalid-attribute", "authorized_org_id must be a non-empty string.", pointer=where)
     if ORG_ID.fullmatch(org_id) is None or store.org_name(org_id) is None:
@@ -147,7 +147,8 @@ def _create_anyway(store: Store, package: sqlite3.Row, document: dict, user: Use
 async def list_for_package(request: Request) -> Response:
     user = authenticate(request)
     package = _developed_package(request, user)
-    page, filters, faults = page_of(request.query_params), filters_of(request.query_params, FILTERS), _faults(request)
+    faults = _faults(request)
+    page, filters = page_of(request.query_params, "bad-paging-ignored" in faults), filters_of(request.query_params, FILTERS)
     if "page-size-zero-500" in faults and request.query_params.get("page[size]") == "0":
         raise ZeroDivisionError("page size 0")
     if "filter-ignored" in faults:
@@ -169,7 +170,8 @@ async def list_visible(request: Request) -> Response:
     user = authenticate(request)
     if not (user.develop_extensions or user.manage_properties):
         raise not_authorized("Listing authorizations needs develop_extensions or manage_properties.")
-    page, filters, faults = page_of(request.query_params), filters_of(request.query_params, FILTERS), _faults(request)
+    faults = _faults(request)
+    page, filters = page_of(request.query_params, "bad-paging-ignored" in faults), filters_of(request.query_params, FILTERS)
     authorized_side = user.manage_properties and "authorized-list-empty" not in faults
     if "outsider-sees-all-authorizations" in faults:
         owner_org, authorized_org = None, None
@@ -234,6 +236,8 @@ async def decide(request: Request) -> Response:
             raise RuntimeError("lost update")
     if "reject-stored-as-approved" in faults and state == "rejected":
         state = "approved"
+    if "approved-spelled-accepted" in faults and state == "approved":
+        state = "accepted"
     if "patch-not-persisted" in faults:
         updated = {**dict(row), "state": state, "updated_at": row["updated_at"] + 1}
     else:
