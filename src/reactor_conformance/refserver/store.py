@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS authorizations (
     updated_by_org_id TEXT NOT NULL, updated_by_email TEXT NOT NULL, updated_by_display_name TEXT NOT NULL,
     UNIQUE (owner_org_id, name, platform, authorized_org_id));
 CREATE INDEX IF NOT EXISTS authorizations_by_authorized_org ON authorizations (authorized_org_id, created_at);
+CREATE INDEX IF NOT EXISTS authorizations_by_family ON authorizations (owner_org_id, name, platform, created_at, id);
 CREATE TABLE IF NOT EXISTS properties (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS extensions (
     id TEXT PRIMARY KEY, property_id TEXT NOT NULL REFERENCES properties(id), org_id TEXT NOT NULL,
@@ -93,6 +94,8 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
         self._last_ms = 0
+        self._counts: dict[tuple, int] = {}
+        self._counted_at = -1
         self._users = {row["id"]: _user(row) for row in self._db.execute("SELECT * FROM users")}
 
     def close(self) -> None:
@@ -111,12 +114,24 @@ class Store:
         """Rows of ``table`` matching every clause, ordered by creation then ID; and the total count."""
         clause = " AND ".join(where) or "1"
         with self._lock:
-            total = self._one(f"SELECT COUNT(*) FROM {table} WHERE {clause}", tuple(params))[0]
+            total = self._count(f"SELECT COUNT(*) FROM {table} WHERE {clause}", tuple(params))
             if offset >= total:
                 return [], total
             rows = self._db.execute(f"SELECT * FROM {table} WHERE {clause} ORDER BY created_at, id LIMIT ? OFFSET ?",
                                     (*params, limit, offset)).fetchall()
             return rows, total
+
+    def _count(self, sql: str, params: tuple) -> int:
+        """A COUNT, remembered until the next change of the database: lists are read far more than written,
+        and counting a large family on every page is what would make deep lists slow."""
+        changes = self._db.total_changes
+        if self._counted_at != changes:
+            self._counts.clear()
+            self._counted_at = changes
+        key = (sql, params)
+        if key not in self._counts:
+            self._counts[key] = self._one(sql, params)[0]
+        return self._counts[key]
 
     # -- seed bookkeeping ---------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
