@@ -1,35 +1,49 @@
-"""The HTTP client: the Reactor headers, bounded retries that never hide a failure, rate limits,
-redaction everywhere a string leaves the process, and the ledger of created resources."""
+"""The HTTP client against scripted loopback servers: the Reactor headers, paths as written, bounded retries
+that never hide a failure, token renewal on 401, one-line errors for an unreachable target, the rate
+limit, and exchanges whose descriptions and curl lines carry no secret."""
 
 from __future__ import annotations
 
 import http.server
-import json
+import os
+import shutil
+import socket
+import subprocess
 import threading
 import time
+from email.utils import formatdate
 
 import pytest
 
-from reactor_conformance import redact
+from reactor_conformance import client as client_module
 from reactor_conformance.client import ApiClient, RateLimiter, Retries
 from reactor_conformance.errors import TargetError
 from reactor_conformance.ims import StaticToken
-from reactor_conformance.ledger import Ledger, cleanup
 from reactor_conformance.settings import Identity
 
-IDENTITY = Identity("owner", "ORG@AdobeOrg", "api-key-123456", access_token="token-abcdef-123456")
+TOKEN, API_KEY = "token-abcdef-123456", "api-key-123456"
+IDENTITY = Identity("owner", "ORG@AdobeOrg", API_KEY, access_token=TOKEN)
+FAST = Retries(backoff_s=0.01, max_wait_s=0.05)
+DROP, SLOW = "drop the connection", "answer too late"
 
 
-class Script(http.server.BaseHTTPRequestHandler):
-    """Answers from a queue of (status, headers, body); records what it received."""
+class Scripted(http.server.BaseHTTPRequestHandler):
+    """Answers from a queue of ``(status, headers, body)`` or ``DROP``/``SLOW``; records what it received."""
 
-    answers: list = []
-    received: list = []
+    protocol_version = "HTTP/1.1"
 
     def _answer(self):
         length = int(self.headers.get("Content-Length") or 0)
-        type(self).received.append((self.command, self.path, dict(self.headers), self.rfile.read(length)))
-        status, headers, body = type(self).answers.pop(0) if type(self).answers else (200, {}, b"{}")
+        self.server.received.append((self.command, self.path, self.headers, self.rfile.read(length)))
+        answer = self.server.answers.pop(0) if self.server.answers else (200, {}, b'{"data": []}')
+        if answer == DROP:
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if answer == SLOW:
+            time.sleep(1.0)
+            answer = (200, {}, b"{}")
+        status, headers, body = answer
         self.send_response(status)
         for key, value in {"Content-Type": "application/vnd.api+json", **headers}.items():
             self.send_header(key, value)
@@ -43,104 +57,303 @@ class Script(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class Stub:
+    def __init__(self):
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Scripted)
+        self.httpd.answers, self.httpd.received = [], []
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
+        threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True).start()
+
+    @property
+    def answers(self) -> list:
+        return self.httpd.answers
+
+    @property
+    def received(self) -> list:
+        return self.httpd.received
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
 @pytest.fixture
 def stub():
-    handler = type("Handler", (Script,), {"answers": [], "received": []})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield handler, f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
+    server = Stub()
+    yield server
+    server.close()
 
 
-def client(base_url, **kw) -> ApiClient:
-    return ApiClient(base_url, IDENTITY, StaticToken(IDENTITY.access_token),
-                     retries=Retries(backoff_s=0.01, max_wait_s=0.05), **kw)
+def unused_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def make_client(base_url: str, tokens=None, **kw) -> ApiClient:
+    return ApiClient(base_url, IDENTITY, tokens or StaticToken(TOKEN), retries=kw.pop("retries", FAST), **kw)
 
 
 def test_every_call_carries_the_reactor_headers(stub):
-    handler, url = stub
-    client(url).post("/x", json={"data": {}})
-    client(url).get("/x")
-    (_, _, post_headers, body), (_, _, get_headers, _) = handler.received
-    assert post_headers["Authorization"] == "Bearer token-abcdef-123456"
-    assert post_headers["x-api-key"] == "api-key-123456" and post_headers["x-gw-ims-org-id"] == "ORG@AdobeOrg"
-    assert post_headers["Content-Type"] == "application/vnd.api+json" and json.loads(body) == {"data": {}}
+    make_client(stub.url).post("/x", json={"data": {"type": "t"}})
+    make_client(stub.url).get("/x")
+    (_, _, post_headers, body), (_, _, get_headers, _) = stub.received
+    assert post_headers["Authorization"] == f"Bearer {TOKEN}"
+    assert post_headers["x-api-key"] == API_KEY and post_headers["x-gw-ims-org-id"] == "ORG@AdobeOrg"
+    assert post_headers["Content-Type"] == "application/vnd.api+json" and body == b'{"data": {"type": "t"}}'
     assert get_headers["Accept"] == "application/vnd.api+json;revision=1"
 
 
-def test_a_header_can_be_left_out(stub):
-    handler, url = stub
-    client(url).get("/x", omit_headers=("x-api-key",))
-    assert "x-api-key" not in {k.lower() for k in handler.received[0][2]}
-
-
-# Retries: description, answers, method, expected final status, expected number of requests.
-RETRIES = [
-    ("429 with Retry-After on GET is retried", [(429, {"Retry-After": "0"}, b"{}")], "GET", 200, 2),
-    ("503 on DELETE is retried", [(503, {}, b"{}")], "DELETE", 200, 2),
-    ("429 on POST is not retried", [(429, {"Retry-After": "0"}, b"{}")], "POST", 429, 1),
-    ("retries are bounded and the failure shows", [(503, {}, b"{}")] * 5, "GET", 503, 3),
+# Leaving out and overriding headers: description, request keywords, header, value on the wire (None: absent).
+HEADER_CASES = [
+    ("no x-api-key", {"omit_headers": ("x-api-key",)}, "x-api-key", None),
+    ("no Authorization, in any spelling", {"omit_headers": ("authorization",)}, "Authorization", None),
+    ("no org header", {"omit_headers": ("X-Gw-Ims-Org-Id",)}, "x-gw-ims-org-id", None),
+    ("no Accept, not even the default one", {"omit_headers": ("Accept",)}, "Accept", None),
+    ("another token", {"headers": {"Authorization": "Bearer not-a-token"}}, "Authorization", "Bearer not-a-token"),
+    ("another org, header named in lower case", {"headers": {"x-gw-ims-org-id": "OTHER@AdobeOrg"}},
+     "x-gw-ims-org-id", "OTHER@AdobeOrg"),
 ]
 
 
-@pytest.mark.parametrize("description, answers, method, status, requests_made", RETRIES, ids=[c[0] for c in RETRIES])
-def test_retries_are_bounded_and_idempotent_only(description, answers, method, status, requests_made, stub):
-    handler, url = stub
-    handler.answers.extend(answers)
-    response = client(url).request(method, "/x")
-    assert response.status_code == status and len(handler.received) == requests_made
-    assert len(response.exchange.retries) == requests_made - 1
+@pytest.mark.parametrize("description, keywords, header, expected", HEADER_CASES, ids=[c[0] for c in HEADER_CASES])
+def test_headers_can_be_left_out_or_overridden(description, keywords, header, expected, stub):
+    make_client(stub.url).get("/x", **keywords)
+    received = stub.received[0][2]
+    assert received.get(header) == expected
+    assert len(received.get_all(header) or []) == (expected is not None)
 
 
-def test_an_unreachable_target_is_one_line():
-    with pytest.raises(TargetError, match="cannot reach http://127.0.0.1:9/x: connection refused"):
-        client("http://127.0.0.1:9").get("/x")
+# Bodies: description, request keywords, bytes on the wire, Content-Type on the wire.
+BODY_CASES = [
+    ("JSON as JSON:API", {"json": {"a": "é"}}, b'{"a": "\\u00e9"}', "application/vnd.api+json"),
+    ("raw bytes as they are", {"raw_body": b"{not json"}, b"{not json", "application/vnd.api+json"),
+    ("raw text in UTF-8", {"raw_body": '{"a": "é"}'}, '{"a": "é"}'.encode(), "application/vnd.api+json"),
+    ("raw text with another type", {"raw_body": "a=1", "headers": {"Content-Type": "text/plain"}}, b"a=1",
+     "text/plain"),
+    ("a form", {"data": {"a": "1"}}, b"a=1", "application/x-www-form-urlencoded"),
+]
 
 
-def test_the_rate_limit_spaces_requests(stub):
-    _, url = stub
-    limited = client(url, limiter=RateLimiter(50))
+@pytest.mark.parametrize("description, keywords, wire, content_type", BODY_CASES, ids=[c[0] for c in BODY_CASES])
+def test_bodies_go_out_as_given(description, keywords, wire, content_type, stub):
+    make_client(stub.url).post("/x", **keywords)
+    _, _, headers, body = stub.received[0]
+    assert body == wire and headers["Content-Type"] == content_type
+
+
+# Paths: description, path given, query parameters, path and query on the wire.
+PATH_CASES = [
+    ("a dot-dot segment is not normalised away", "/a/EA1/..", None, "/a/EA1/.."),
+    ("an encoded dot-dot stays encoded", "/a/%2e%2e", None, "/a/%2E%2E"),
+    ("an encoded query stays in the path", "/a/EA1%3Fx=1", None, "/a/EA1%3Fx=1"),
+    ("non-ASCII is percent-encoded", "/a/EAé", None, "/a/EA%C3%A9"),
+    ("query parameters are encoded", "/a", {"page[size]": 1}, "/a?page%5Bsize%5D=1"),
+    ("a path without a leading slash", "a/b", None, "/a/b"),
+]
+
+
+@pytest.mark.parametrize("description, path, params, wire", PATH_CASES, ids=[c[0] for c in PATH_CASES])
+def test_paths_go_on_the_wire_as_written(description, path, params, wire, stub):
+    make_client(stub.url).get(path, params=params)
+    assert stub.received[0][1] == wire
+
+
+def test_an_absolute_url_is_followed_as_it_is(stub):
+    make_client("http://127.0.0.1:1/ignored").get(stub.url + "/links/self?page%5Bnumber%5D=2")
+    assert stub.received[0][1] == "/links/self?page%5Bnumber%5D=2"
+
+
+PAST_DATE = formatdate(time.time() - 60, usegmt=True)
+
+# Retries: description, answers, method, final status, requests made.
+RETRY_CASES = [
+    ("429 with Retry-After in seconds on GET", [(429, {"Retry-After": "0"}, b"{}")], "GET", 200, 2),
+    ("429 with Retry-After as an HTTP date", [(429, {"Retry-After": PAST_DATE}, b"{}")], "GET", 200, 2),
+    ("503 without Retry-After on DELETE", [(503, {}, b"{}")], "DELETE", 200, 2),
+    ("a long Retry-After is capped, not obeyed", [(429, {"Retry-After": "3600"}, b"{}")], "GET", 200, 2),
+    ("429 on POST is shown, not retried", [(429, {"Retry-After": "0"}, b"{}")], "POST", 429, 1),
+    ("503 on PATCH is shown, not retried", [(503, {}, b"{}")], "PATCH", 503, 1),
+    ("at most three tries, then the answer shows", [(503, {}, b"{}")] * 5, "GET", 503, 3),
+    ("a dropped connection on GET", [DROP], "GET", 200, 2),
+    ("500 is never retried", [(500, {}, b"{}")], "GET", 500, 1),
+]
+
+
+@pytest.mark.parametrize("description, answers, method, status, requests_made", RETRY_CASES,
+                         ids=[c[0] for c in RETRY_CASES])
+def test_retries_are_bounded_idempotent_only_and_recorded(description, answers, method, status, requests_made, stub):
+    stub.answers.extend(answers)
     started = time.monotonic()
-    for _ in range(6):
-        limited.get("/x")
-    assert time.monotonic() - started >= 5 / 50 * 0.9
+    response = make_client(stub.url).request(method, "/x")
+    assert response.status_code == status and len(stub.received) == requests_made
+    assert len(response.exchange.retries) == requests_made - 1
+    assert time.monotonic() - started < 2  # every wait is capped by max_wait_s
+    if requests_made > 1:
+        assert "retried" in response.exchange.describe()
 
 
-def test_secrets_never_leave_in_descriptions_or_curl_lines(stub):
-    handler, url = stub
-    handler.answers.append((400, {}, b'{"echo": "token-abcdef-123456"}'))
-    exchange = client(url).post("/x", json={"secret": "api-key-123456"}).exchange
-    for text in (exchange.describe(), exchange.curl()):
-        assert "token-abcdef-123456" not in text and "api-key-123456" not in text
-    assert '"Authorization: Bearer $OWNER_TOKEN"' in exchange.curl()
-    assert "$OWNER_API_KEY" in exchange.curl()
+def test_a_dropped_connection_on_post_is_not_retried(stub):
+    stub.answers.append(DROP)
+    with pytest.raises(TargetError, match=r"^POST http://127\.0\.0\.1:\d+/x failed: connection closed"):
+        make_client(stub.url).post("/x", json={})
+    assert len(stub.received) == 1
 
 
-# Redaction: description, text, expected.
-REDACTIONS = [
-    ("a registered secret", "x token-abcdef-123456 y", "x *** y"),
-    ("an unregistered bearer token", "Authorization: Bearer eyJhbGciOi.x.y", "Authorization: Bearer ***"),
-    ("a client secret in a form", "client_id=a&client_secret=s3cr3t&x=1", "client_id=a&client_secret=***&x=1"),
-    ("nothing secret", "GET /extension_packages", "GET /extension_packages"),
+def test_a_target_too_slow_to_answer_fails_after_the_retries(stub):
+    stub.answers.extend([SLOW] * 3)
+    with pytest.raises(TargetError) as error:
+        make_client(stub.url, timeout=0.2).get("/x")
+    assert "no answer within 0.2 s (after 2 retries)" in str(error.value) and len(stub.received) == 3
+
+
+class Renewing:
+    """A renewable token source whose first token the target no longer accepts."""
+
+    refreshable = True
+
+    def __init__(self):
+        self.tokens, self.invalidated = iter(["stale-token-0000", "fresh-token-1111"]), 0
+        self.current = next(self.tokens)
+
+    def token(self) -> str:
+        return self.current
+
+    def invalidate(self) -> None:
+        self.invalidated += 1
+        self.current = next(self.tokens)
+
+
+# 401: description, token source, request keywords, final status, tokens sent in order.
+RENEWAL_CASES = [
+    ("a renewable token is renewed once and the request sent again", Renewing, {}, 200,
+     ["Bearer stale-token-0000", "Bearer fresh-token-1111"]),
+    ("a static token cannot be renewed: the 401 shows", lambda: StaticToken(TOKEN), {}, 401, [f"Bearer {TOKEN}"]),
+    ("a token the test chose is not renewed", Renewing, {"headers": {"Authorization": "Bearer chosen"}}, 401,
+     ["Bearer chosen"]),
 ]
 
 
-@pytest.mark.parametrize("description, text, expected", REDACTIONS, ids=[c[0] for c in REDACTIONS])
-def test_redaction(description, text, expected):
-    redact.register("OWNER_TOKEN", "token-abcdef-123456")
-    assert redact.redact(text) == expected
+@pytest.mark.parametrize("description, source, keywords, status, sent", RENEWAL_CASES,
+                         ids=[c[0] for c in RENEWAL_CASES])
+def test_a_401_renews_a_renewable_token_once(description, source, keywords, status, sent, stub):
+    stub.answers.extend([(401, {}, b'{"errors": []}'), (200, {}, b"{}") if status == 200 else (401, {}, b"{}")])
+    response = make_client(stub.url, tokens=source()).post("/x", json={}, **keywords)
+    assert response.status_code == status
+    assert [headers["Authorization"] for _, _, headers, _ in stub.received] == sent
 
 
-def test_the_ledger_lists_what_is_outstanding_and_cleanup_deletes_it(stub, tmp_path):
-    handler, url = stub
-    ledger = Ledger(tmp_path / "ledger.jsonl")
-    ledger.record("authorization", "EA1", "owner", "/a/EA1")
-    ledger.record("authorization", "EA2", "owner", "/a/EA2")
-    ledger.record("extension", "EX1", "authorized", "/e/EX1")
-    ledger.forget("EA1")
-    assert [entry.id for entry in ledger.outstanding()] == ["EX1", "EA2"]
-    handler.answers.append((404, {}, b"{}"))
-    result = cleanup(ledger, {"owner": client(url)})  # no client for the authorized identity
-    assert [e.id for e in result.already_gone] == ["EA2"] and result.deleted == []
-    assert len(result.failed) == 1 and "EX1" in result.failed[0]
-    assert [entry.id for entry in ledger.outstanding()] == ["EX1"]
+def test_a_second_401_after_renewal_is_shown(stub):
+    stub.answers.extend([(401, {}, b"{}"), (401, {}, b"{}")])
+    tokens = Renewing()
+    response = make_client(stub.url, tokens=tokens).get("/x")
+    assert response.status_code == 401 and tokens.invalidated == 1 and len(stub.received) == 2
+
+
+# Unreachable targets: description, base URL (PORT: an unused port, STUB: a plain-HTTP stub), message pattern.
+UNREACHABLE = [
+    ("connection refused", "http://127.0.0.1:PORT", r"^cannot reach http://127\.0\.0\.1:\d+: connection refused$"),
+    ("TLS spoken to plain HTTP", "https://STUB", r"^cannot reach https://127\.0\.0\.1:\d+: TLS handshake failed"),
+]
+
+
+@pytest.mark.parametrize("description, base_url, pattern", UNREACHABLE, ids=[c[0] for c in UNREACHABLE])
+def test_an_unreachable_target_is_one_line_without_retries(description, base_url, pattern, stub):
+    base_url = base_url.replace("PORT", str(unused_port())).replace("STUB", stub.url.split("//")[1])
+    started = time.monotonic()
+    with pytest.raises(TargetError, match=pattern) as error:
+        make_client(base_url, retries=Retries()).get(f"/x?key={API_KEY}")
+    assert "\n" not in str(error.value) and API_KEY not in str(error.value)
+    assert time.monotonic() - started < 5  # not worth a retry: no backoff waited
+
+
+def test_a_non_json_answer_is_returned_not_raised(stub):
+    stub.answers.append((200, {"Content-Type": "text/html"}, b"<html><body>Welcome</body></html>"))
+    response = make_client(stub.url).get("/x")
+    assert response.status_code == 200 and "<html><body>Welcome" in response.exchange.describe()
+    assert "Content-Type: text/html" in response.exchange.describe()
+
+
+# Bodies in the exchange: description, answer body, expected response_body.
+SHOWN_BODIES = [
+    ("a long body is truncated and says so", b"x" * 9000, "x" * 8192 + "… (truncated; 9000 bytes in all)"),
+    ("a binary body is not dumped", b"PK\x03\x04\xff\xfe\x00\x01" * 10, "<80 bytes of binary data>"),
+    ("no body", b"", ""),
+]
+
+
+@pytest.mark.parametrize("description, body, shown", SHOWN_BODIES, ids=[c[0] for c in SHOWN_BODIES])
+def test_response_bodies_are_shown_within_limits(description, body, shown, stub):
+    stub.answers.append((200, {}, body))
+    assert make_client(stub.url).get("/x").exchange.response_body == shown
+
+
+def test_the_description_reads_as_request_then_answer(stub):
+    stub.answers.append((422, {}, b'{"errors": [{"status": "422"}]}'))
+    exchange = make_client(stub.url).patch("/a/EA1", json={"data": {"id": "EA1"}}).exchange
+    lines = exchange.describe().splitlines()
+    assert lines[0] == f"PATCH {stub.url}/a/EA1 as owner"
+    assert "  Authorization: Bearer ***" in lines and "  x-gw-ims-org-id: ORG@AdobeOrg" in lines
+    assert '  {"data": {"id": "EA1"}}' in lines
+    answer = next(i for i, line in enumerate(lines) if line.startswith("→ 422"))
+    assert lines[answer + 2:] == ['  {"errors": [{"status": "422"}]}']
+    assert (exchange.method, exchange.status, exchange.identity) == ("PATCH", 422, "owner")
+
+
+def test_secrets_never_leave_in_descriptions_curl_lines_or_bodies(stub):
+    stub.answers.append((400, {"X-Echo": TOKEN}, f'{{"echo": "{TOKEN}", "key": "{API_KEY}"}}'.encode()))
+    exchange = make_client(stub.url).post(f"/x?k={API_KEY}", json={"secret": API_KEY}).exchange
+    for text in (exchange.describe(), exchange.curl(), repr(exchange), str(exchange.response_headers)):
+        assert TOKEN not in text and API_KEY not in text
+    assert '-H "Authorization: Bearer $OWNER_TOKEN"' in exchange.curl()
+    assert '-H "x-api-key: $OWNER_API_KEY"' in exchange.curl()
+
+
+# Requests a curl line must reproduce: description, request keywords.
+CURL_CASES = [
+    ("JSON with shell characters and a secret", {"json": {"note": "it's $HOME `x` \\ \"q\" !", "k": API_KEY}}),
+    ("a raw body over several lines", {"raw_body": f"{{\n\t\"k\": \"{API_KEY}\"\r\n}}"}),
+    ("no body, a query string", {"params": {"page[size]": "1", "filter[state]": "EQ approved"}}),
+]
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="needs the curl command")
+@pytest.mark.parametrize("description, keywords", CURL_CASES, ids=[c[0] for c in CURL_CASES])
+def test_the_curl_line_reproduces_the_request(description, keywords, stub):
+    curl = make_client(stub.url).patch("/a/EA1/..", **keywords).exchange.curl()
+    assert "\n" not in curl and API_KEY not in curl and TOKEN not in curl
+    environment = {**os.environ, "OWNER_TOKEN": TOKEN, "OWNER_API_KEY": API_KEY}
+    subprocess.run(["bash", "-c", curl], env=environment, check=True, capture_output=True, timeout=30)
+    (method, path, headers, body), (method2, path2, headers2, body2) = stub.received
+    assert (method2, path2, body2) == (method, path, body)
+    for name in ("Authorization", "x-api-key", "x-gw-ims-org-id", "Content-Type"):
+        assert headers2[name] == headers[name]
+
+
+def test_every_exchange_reaches_the_callbacks(stub):
+    seen = []
+    client_module.on_exchange.append(seen.append)
+    try:
+        make_client(stub.url).get("/one")
+        make_client(stub.url).delete("/two")
+    finally:
+        client_module.on_exchange.remove(seen.append)
+    assert [(e.method, e.url.rsplit("/", 1)[1], e.status) for e in seen] == [("GET", "one", 200), ("DELETE", "two", 200)]
+
+
+def test_the_rate_limit_spaces_requests_across_threads(stub):
+    limiter = RateLimiter(50)
+    clients = [make_client(stub.url, limiter=limiter) for _ in range(3)]
+    started = time.monotonic()
+    threads = [threading.Thread(target=lambda c=c: [c.get("/x") for _ in range(3)]) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(stub.received) == 9 and time.monotonic() - started >= 8 / 50 * 0.9
+
+
+@pytest.mark.parametrize("max_rps", [0, -1])
+def test_a_rate_limit_must_be_positive(max_rps):
+    with pytest.raises(ValueError, match="max_rps must be positive"):
+        RateLimiter(max_rps)

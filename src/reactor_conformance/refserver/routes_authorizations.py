@@ -148,9 +148,9 @@ async def list_for_package(request: Request) -> Response:
     user = authenticate(request)
     package = _developed_package(request, user)
     faults = _faults(request)
-    page, filters = page_of(request.query_params, "bad-paging-ignored" in faults), filters_of(request.query_params, FILTERS)
     if "page-size-zero-500" in faults and request.query_params.get("page[size]") == "0":
         raise ZeroDivisionError("page size 0")
+    page, filters = page_of(request.query_params, "bad-paging-ignored" in faults), filters_of(request.query_params, FILTERS)
     if "filter-ignored" in faults:
         filters = []
     if "package-list-only-decided" in faults:
