@@ -1,0 +1,40 @@
+"""The fault catalogue: enough faults, each naming real requirements, covering every group and every MUST
+requirement that a server can break."""
+
+from __future__ import annotations
+
+import pytest
+
+from reactor_conformance.refserver.faults import FAULTS, parse_faults
+from reactor_conformance.requirements import catalog
+
+# MUST requirements no server defect can break, and why.
+UNBREAKABLE_BY_A_SERVER: dict[str, str] = {}
+
+
+def test_there_are_at_least_thirty_faults_with_descriptions():
+    assert len(FAULTS) >= 30
+    assert all(fault.description and fault.requirements for fault in FAULTS.values())
+    assert all(name == fault.name and name == name.lower() and " " not in name for name, fault in FAULTS.items())
+
+
+def test_every_fault_names_known_requirements():
+    known = catalog()
+    unknown = {name: [r for r in fault.requirements if r not in known] for name, fault in FAULTS.items()}
+    assert not {name: ids for name, ids in unknown.items() if ids}
+
+
+def test_every_group_is_covered():
+    groups = {fault.requirements[0].split("-")[0] for fault in FAULTS.values()}
+    assert groups >= {"SHAPE", "CREATE", "LIST", "STATE", "REVOKE", "EFFECT", "AUTH", "ISO", "FUZZ"}
+
+
+def test_every_breakable_must_requirement_is_broken_by_a_fault():
+    broken = {rid for fault in FAULTS.values() for rid in fault.requirements}
+    musts = {rid for rid, r in catalog().items() if r.level == "MUST"}
+    assert musts - broken - set(UNBREAKABLE_BY_A_SERVER) == set()
+
+
+def test_unknown_fault_names_are_refused_with_the_known_ones():
+    with pytest.raises(ValueError, match="unknown fault\\(s\\) nope; known faults: "):
+        parse_faults(["nope"])
