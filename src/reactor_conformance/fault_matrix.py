@@ -33,7 +33,8 @@ class Outcome:
 
     @property
     def detected(self) -> bool:
-        return bool(set(self.breaks) & set(self.failed_requirements))
+        """Caught under the requirement the fault is meant to break (the first it names), not merely somewhere."""
+        return bool(self.breaks) and self.breaks[0] in self.failed_requirements
 
     @property
     def ok(self) -> bool:

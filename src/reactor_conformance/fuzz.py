@@ -179,7 +179,16 @@ def judge(case, response, headers: dict, findings: Findings, requirements=("FUZZ
         try:
             case.validate_response(response, checks=CHECKS[requirement], headers=headers)
         except (Exception, BaseExceptionGroup) as failure:  # a FailureGroup; its text carries the curl repro
-            findings.record(requirement, f"{case.operation.label}: {failure}")
+            findings.record(requirement, f"{case.operation.label}: {describe(failure)}")
+
+
+def describe(failure: BaseException) -> str:
+    """The failure's full text; for bodies too deeply nested to format, the titles of its failures."""
+    try:
+        return str(failure)
+    except Exception:  # noqa: BLE001 - formatting a pathological generated body must not hide the failure
+        parts = getattr(failure, "exceptions", None) or [failure]
+        return "; ".join(f"{type(part).__name__}: {getattr(part, 'title', '')}" for part in parts)
 
 
 def settings_for(run) -> hypothesis.settings:
@@ -206,10 +215,19 @@ def fuzz_operation(operation, *, run, headers: dict, session: requests.Session, 
     @hypothesis.given(case=strategy)
     def explore(case):
         findings.cases += 1
-        response = case.call(base_url=run.base_url, session=session, headers=headers, timeout=30)
+        try:
+            response = case.call(base_url=run.base_url, session=session, headers=headers, timeout=30)
+        except requests.ConnectionError as error:  # the server dropped the connection: as bad as a 5xx
+            findings.record("FUZZ-01", f"{case.operation.label}: no answer ({type(error).__name__})")
+            return
+        except Exception:  # noqa: BLE001 - a case this client cannot even send says nothing about the server
+            hypothesis.reject()
         if response.status_code == 201 and on_created is not None:
             on_created(operation, response)
         judge(case, response, headers, findings)
 
-    explore()
+    try:
+        explore()
+    except Exception as error:  # noqa: BLE001 - e.g. Hypothesis calling a case flaky: the findings so far stand
+        findings.record("FUZZ-01", f"{operation.label}: fuzzing stopped early: {describe(error)[:500]}")
     return findings

@@ -48,7 +48,7 @@ def test_linked_sequences_keep_resources_consistent(run, clients, grants, fixtur
                 case.validate_response(response, checks=fuzz.CHECKS["FUZZ-04"], headers=kwargs.get("headers"),
                                        transport_kwargs=kwargs, recorder=self.recorder)
             except (Exception, BaseExceptionGroup) as failure:
-                findings.record("FUZZ-04", f"{case.operation.label}: {failure}")
+                findings.record("FUZZ-04", f"{case.operation.label}: {fuzz.describe(failure)}")
 
     sent_before = adapter.sent
     Sequences.run(settings=fuzz.settings_for(run))

@@ -98,7 +98,7 @@ FAULTS: dict[str, Fault] = {fault.name: fault for fault in (
           ("ISO-03",)),
     Fault("emails-leaked", "other orgs' users appear with their email instead of Restricted", ("ISO-04",)),
     # FUZZ: robustness
-    Fault("generated-body-500", "a non-string authorized_org_id crashes the grant with a 500",
+    Fault("generated-body-500", "a grant body of the wrong shape crashes the server with a 500",
           ("FUZZ-01", "CREATE-04"), fuzz=True),
     Fault("omit-required-attribute", "authorizations lack the platform attribute", ("FUZZ-02", "SHAPE-03"),
           fuzz=True),
