@@ -27,28 +27,28 @@ def assert_no_data(response, requirement: str, what: str) -> None:
 
 @pytest.mark.requirement("AUTH-01")
 @pytest.mark.parametrize("description, headers, omit", BAD_TOKENS, ids=[c[0] for c in BAD_TOKENS])
-def test_calls_without_a_valid_token_are_unauthorized(description, headers, omit, authorized, grant):
-    for path in (api.AUTHORIZATIONS, api.authorization_path(grant["id"])):
+def test_calls_without_a_valid_token_are_unauthorized(description, headers, omit, authorized, package_id):
+    for path in (api.AUTHORIZATIONS, api.package_path(package_id)):
         response = authorized.get(path, headers=headers, omit_headers=omit)
         expect.status(response, 401, "AUTH-01", f"GET {path} with {description}")
         assert_no_data(response, "AUTH-01", f"GET {path} with {description}")
 
 
 @pytest.mark.requirement("AUTH-02")
-def test_calls_without_an_api_key_are_refused(authorized, grant):
-    response = authorized.get(api.authorization_path(grant["id"]), omit_headers=("x-api-key",))
+def test_calls_without_an_api_key_are_refused(owner, package_id):
+    response = owner.get(api.package_path(package_id), omit_headers=("x-api-key",))
     expect.status(response, (400, 401, 403), "AUTH-02", "a call without x-api-key")
     assert_no_data(response, "AUTH-02", "a call without x-api-key")
 
 
 @pytest.mark.requirement("AUTH-03")
-def test_the_org_header_must_be_the_callers_org(authorized, owner, grant, org_of):
-    response = authorized.get(api.authorization_path(grant["id"]), omit_headers=("x-gw-ims-org-id",))
+def test_the_org_header_must_be_the_callers_org(authorized, owner, package_id, org_of):
+    response = owner.get(api.package_path(package_id), omit_headers=("x-gw-ims-org-id",))
     expect.check(400 <= response.status_code < 500, "AUTH-03", "a call without x-gw-ims-org-id", "a 4xx",
                  f"HTTP {response.status_code}", response)
     assert_no_data(response, "AUTH-03", "a call without x-gw-ims-org-id")
     other_org = {"x-gw-ims-org-id": org_of("owner")}
-    for path in (api.AUTHORIZATIONS, api.authorization_path(grant["id"])):
+    for path in (api.AUTHORIZATIONS, api.package_path(package_id)):
         response = authorized.get(path, headers=other_org)
         expect.check(400 <= response.status_code < 500, "AUTH-03",
                      f"the authorized org's token with the owner org's header on GET {path}", "a 4xx",

@@ -149,3 +149,15 @@ def test_load_summary_refuses_what_is_not_a_summary(tmp_path):
     for path in (tmp_path / "x.json", tmp_path / "missing"):
         with pytest.raises(ValueError):
             load_summary(path)
+
+
+def test_a_read_only_run_creates_nothing_and_says_why(server, tmp_path):
+    profile = write_profile(tmp_path / "target.toml", server)
+    completed = tool("run", "--profile", str(profile), "--read-only", "--no-fuzz", reports=tmp_path / "reports")
+    summary = completed.summary
+    assert completed.code == 0, completed.stdout[-2000:]
+    assert summary["requirements"]["CREATE-01"]["status"] == "not_run"
+    assert summary["requirements"]["CREATE-01"]["message"] == "not run: --read-only"
+    assert summary["requirements"]["AUTH-02"]["status"] == "passed"
+    ledger = completed.run_dir / "ledger.jsonl"
+    assert not ledger.exists() or "created" not in ledger.read_text("utf-8")
