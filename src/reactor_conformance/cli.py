@@ -257,10 +257,7 @@ def command_faults(args, extra) -> int:
 
 # -- cleanup -----------------------------------------------------------------------------------
 def command_cleanup(args, extra) -> int:
-    import requests
-
-    from .client import ApiClient
-    from .ims import token_source_for
+    from .clients import clients_for
     from .ledger import Ledger, cleanup
     from .settings import load_profile, profile_from_env
 
@@ -272,11 +269,7 @@ def command_cleanup(args, extra) -> int:
         raise BadInput("cleanup needs --profile FILE or REACTOR_* variables for the identities that created things")
     if args.target:
         profile = profile.with_base_url(args.target)
-    session = requests.Session()
-    clients = {name: ApiClient(profile.target.base_url, identity,
-                               token_source_for(identity, profile.target.ims_url, session), session=session)
-               for name, identity in profile.identities.items()}
-    result = cleanup(Ledger(ledger_path), clients)
+    result = cleanup(Ledger(ledger_path), clients_for(profile))
     print(f"deleted {len(result.deleted)}, already gone {len(result.already_gone)}, failed {len(result.failed)}")
     for entry in result.failed:
         print(f"  could not delete {entry}", file=sys.stderr)

@@ -6,22 +6,17 @@ not own would otherwise fail every test for the same reason.
 
 from __future__ import annotations
 
-import requests
-
 from . import api
-from .client import ApiClient
+from .clients import clients_for
 from .errors import ConfigError, TargetError
-from .ims import token_source_for
 from .settings import Profile
 
 JSON_TYPES = ("application/vnd.api+json", "application/json")
 
 
 def check_target(profile: Profile) -> None:
-    session = requests.Session()
     owner = profile.identities["owner"]
-    client = ApiClient(profile.target.base_url, owner, token_source_for(owner, profile.target.ims_url, session),
-                       session=session, timeout=15.0)
+    client = clients_for(profile, timeout=15.0)["owner"]
     package_id = profile.fixtures["extension_package_id"]
     response = client.get(api.package_path(package_id))
     where = profile.target.base_url

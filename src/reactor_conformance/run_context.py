@@ -145,10 +145,7 @@ class RunContext:
 
     def delete_leftovers(self):
         """Delete every resource the run's ledger lists as created and not yet deleted."""
-        import requests
-
-        from .client import ApiClient
-        from .ims import token_source_for
+        from .clients import clients_for
         from .ledger import Ledger, cleanup
 
         ledger_path = self.run_dir / "ledger.jsonl"
@@ -157,11 +154,7 @@ class RunContext:
         ledger = Ledger(ledger_path)
         if not ledger.outstanding():
             return None
-        session = requests.Session()
-        clients = {name: ApiClient(self.base_url, identity,
-                                   token_source_for(identity, self.profile.target.ims_url, session), session=session)
-                   for name, identity in self.profile.identities.items()}
-        return cleanup(ledger, clients)
+        return cleanup(ledger, clients_for(self.profile))
 
     # -- what the tests ask --------------------------------------------------------------------
     @property

@@ -12,12 +12,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
-import requests
 from filelock import FileLock, Timeout
 
 from reactor_conformance import api
 from reactor_conformance.client import ApiClient, RateLimiter
-from reactor_conformance.ims import token_source_for
+from reactor_conformance.clients import clients_for
 from reactor_conformance.ledger import Ledger
 
 GRANT_LOCK_TIMEOUT_S = 600
@@ -38,14 +37,7 @@ def ledger(run) -> Ledger:
 
 @pytest.fixture(scope="session")
 def clients(run) -> dict[str, ApiClient]:
-    session = requests.Session()
-    limiter = RateLimiter(run.max_rps) if run.max_rps else None
-    ims_url = run.profile.target.ims_url
-    return {
-        name: ApiClient(run.base_url, identity, token_source_for(identity, ims_url, session),
-                        session=session, limiter=limiter)
-        for name, identity in run.profile.identities.items()
-    }
+    return clients_for(run.profile, limiter=RateLimiter(run.max_rps) if run.max_rps else None)
 
 
 @pytest.fixture(scope="session")
