@@ -3,6 +3,7 @@ created is retrievable, what was deleted answers 404."""
 
 from __future__ import annotations
 
+import hypothesis
 import pytest
 
 from reactor_conformance import api, expect, fuzz
@@ -51,7 +52,8 @@ def test_linked_sequences_keep_resources_consistent(run, clients, grants, fixtur
                 findings.record("FUZZ-04", f"{case.operation.label}: {fuzz.describe(failure)}")
 
     sent_before = adapter.sent
-    Sequences.run(settings=fuzz.settings_for(run))
+    # Derandomized: the same sequences on every run, so a failure reproduces (the seed drives the stateless part).
+    Sequences.run(settings=hypothesis.settings(fuzz.settings_for(run), derandomize=True))
     failure = findings.failures.get("FUZZ-04")
     expect.check(failure is None, "FUZZ-04", "generated sequences through the spec's links",
                  "created resources retrievable, deleted ones 404", failure or "")
