@@ -8,7 +8,6 @@ against ``schemas/<name>.json``.
 from __future__ import annotations
 
 import http.client
-import importlib.util
 import io
 import json
 import os
@@ -22,6 +21,7 @@ import requests
 from reactor_conformance.refserver.faults import ENVIRONMENT_VARIABLE
 from reactor_conformance.refserver.seed import IDENTITIES
 from reactor_conformance.refserver.server import start_server
+from reactor_conformance.schemas import errors as schema_errors
 
 JSON_API = "application/vnd.api+json"
 AUTHORIZATIONS = "/extension_package_usage_authorizations"
@@ -29,15 +29,6 @@ IDENTITY_NAMES = tuple(IDENTITIES)
 
 
 # -- checking every answer ------------------------------------------------------------------------
-def schema_problems(name: str, document) -> list[str]:
-    """Problems of ``document`` against ``schemas/<name>.json``, when the project's schemas module exists."""
-    if importlib.util.find_spec("reactor_conformance.schemas") is None:
-        return []
-    from reactor_conformance.schemas import errors
-
-    return errors(name, document)
-
-
 def check_answer(response: requests.Response, schema: str | None) -> None:
     """204 has no body; anything else is a JSON:API document of ``schema`` (an error document for 4xx/5xx)."""
     what = f"{response.request.method} {response.request.path_url} → {response.status_code}"
@@ -55,7 +46,7 @@ def check_answer(response: requests.Response, schema: str | None) -> None:
         assert error["status"] == str(response.status_code) and error["code"] and error["title"], what
         assert error["meta"]["request_id"], what
     assert schema, f"{what}: the test names no schema for this answer"
-    problems = schema_problems(schema, document)
+    problems = schema_errors(schema, document)
     assert not problems, f"{what}: not a valid {schema} document: {problems[:3]}"
 
 
@@ -628,7 +619,7 @@ def test_mangled_paths_name_nothing(description, path, server, ids, pending):
     status, content_type, document = raw_get(server, "owner", path)
     assert (status, content_type.split(";")[0]) == (404, JSON_API), description
     assert document["errors"][0]["code"] == "not-found" and "data" not in document
-    problems = schema_problems("error", document)
+    problems = schema_errors("error", document)
     assert not problems, problems
 
 
