@@ -21,6 +21,10 @@ def package_path(package_id: str) -> str:
     return f"{PACKAGES}/{package_id}"
 
 
+def package_versions_path(package_id: str) -> str:
+    return f"{PACKAGES}/{package_id}/versions"
+
+
 def package_authorizations_path(package_id: str) -> str:
     return f"{PACKAGES}/{package_id}/{AUTHORIZATION}"
 
@@ -83,6 +87,17 @@ def walk(client, path: str, *, params: dict | None = None, page_size: int = 100,
         body = response.json()
         yield response, body
         number = ((body.get("meta") or {}).get("pagination") or {}).get("next_page")
+
+
+def list_items(client, path: str, **params) -> tuple[list[dict], object | None]:
+    """Every item of a list across its pages, and the answer to a page the target refused (None when every
+    page answered 200), so that a refusal is never mistaken for an empty list."""
+    items: list[dict] = []
+    for response, body in walk(client, path, params=params):
+        if body is None:
+            return items, response
+        items.extend(body.get("data", []))
+    return items, None
 
 
 def list_ids(client, path: str, **params) -> list[str] | None:

@@ -1,7 +1,8 @@
-"""The project's JSON Schemas (``schemas/``), loaded once with a registry so cross-file ``$ref``s resolve.
+"""The project's JSON Schemas (``schemas/``), loaded once into one registry so that cross-file ``$ref``s resolve.
 
-One source of truth for shapes: the OpenAPI spec references these files, the suite validates bodies
-with them, and the reference server's answers are tested against them.
+One source of truth for shapes: the OpenAPI spec references these files, the suite validates bodies with
+them, and the reference server's answers are tested against them. Each file's ``$id`` is its file name,
+so ``"$ref": "common.json#/$defs/timestamp"`` resolves here exactly as it does next to the spec.
 """
 
 from __future__ import annotations
@@ -12,27 +13,34 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
 
 @cache
 def registry() -> Registry:
-    resources = []
-    for path in sorted(SCHEMAS.glob("*.json")):
-        contents = json.loads(path.read_text("utf-8"))
-        resources.append((path.name, Resource.from_contents(contents)))
+    """Every ``schemas/*.json``, under its file name."""
+    resources = [(path.name, Resource.from_contents(json.loads(path.read_text("utf-8")),
+                                                    default_specification=DRAFT202012))
+                 for path in sorted(SCHEMAS.glob("*.json"))]
     return Registry().with_resources(resources)
 
 
 @cache
 def validator(name: str) -> Draft202012Validator:
-    """A validator of ``schemas/<name>.json``."""
-    schema = json.loads((SCHEMAS / f"{name}.json").read_text("utf-8"))
+    """A validator of ``schemas/<name>.json``: ``"authorization"``, ``"error.json"``, or a part of a file such as
+    ``"ids#/$defs/authorization_id"``. Formats (``date-time``) are checked."""
+    file, _, fragment = name.partition("#")
+    file = file if file.endswith(".json") else f"{file}.json"
+    if file not in registry():
+        raise ValueError(f"no schema {file} in {SCHEMAS}")
+    schema = {"$ref": f"{file}#{fragment}"} if fragment else registry().contents(file)
     return Draft202012Validator(schema, registry=registry(), format_checker=FormatChecker())
 
 
 def errors(name: str, instance) -> list[str]:
-    """Human-readable problems of ``instance`` against ``schemas/<name>.json``; empty when valid."""
-    problems = sorted(validator(name).iter_errors(instance), key=lambda e: list(e.absolute_path))
+    """What is wrong with ``instance`` against ``schemas/<name>.json``, one sentence per problem, each led by
+    the JSON pointer of the member at fault; empty when it is valid."""
+    problems = sorted(validator(name).iter_errors(instance), key=lambda e: (list(map(str, e.absolute_path)), e.message))
     return [f"/{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in problems]

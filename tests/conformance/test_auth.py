@@ -1,4 +1,5 @@
-"""AUTH: every call carries a valid token, an API key and the caller's own org; IMS tokens work and renew."""
+"""AUTH: every call carries a valid bearer token, an API key and the caller's own org, or it gets nothing;
+tokens from the IMS client-credentials flow work and are renewed when they expire. None of it writes."""
 
 from __future__ import annotations
 
@@ -8,87 +9,149 @@ import pytest
 
 from reactor_conformance import api, expect
 from reactor_conformance.client import ApiClient
+from reactor_conformance.errors import ConfigError, TargetError
 from reactor_conformance.ims import ImsTokenSource
+from reactor_conformance.schemas import errors as schema_errors
 
-# Bad bearer credentials: description, headers to send instead, headers to leave out.
+ORG_LIST = api.AUTHORIZATIONS
+PACKAGE = "/extension_packages/{ep}"
+PACKAGE_LIST = "/extension_packages/{ep}/extension_package_usage_authorizations"
+
+# Each refusal: description, identity whose credentials are sent, path template, headers sent instead of the
+# identity's own ({org:NAME} is NAME's org ID), headers left out.
 BAD_TOKENS = [
-    ("no Authorization header", {}, ("Authorization",)),
-    ("a token nobody issued", {"Authorization": "Bearer not-a-token-the-target-issued"}, ()),
-    ("an empty bearer token", {"Authorization": "Bearer "}, ()),
-    ("Basic instead of Bearer", {"Authorization": "Basic dXNlcjpwYXNz"}, ()),
+    ("no Authorization header, listing", "owner", ORG_LIST, {}, ("Authorization",)),
+    ("no Authorization header, reading the package", "owner", PACKAGE, {}, ("Authorization",)),
+    ("a garbage bearer token", "owner", ORG_LIST, {"Authorization": "Bearer garbage"}, ()),
+    ("a Basic credential", "owner", ORG_LIST, {"Authorization": "Basic b3duZXI6cGFzc3dvcmQ="}, ()),
+    ("an empty bearer token", "owner", ORG_LIST, {"Authorization": "Bearer "}, ()),
+    ("the word Bearer alone", "owner", PACKAGE, {"Authorization": "Bearer"}, ()),
 ]
+BAD_API_KEYS = [
+    ("no x-api-key, listing", "owner", ORG_LIST, {}, ("x-api-key",)),
+    ("no x-api-key, reading the package", "owner", PACKAGE, {}, ("x-api-key",)),
+    ("an empty x-api-key", "authorized", ORG_LIST, {"x-api-key": ""}, ()),
+    ("an x-api-key nobody issued", "authorized", ORG_LIST, {"x-api-key": "0123456789abcdef0123456789abcdef"}, ()),
+]
+BAD_ORG_HEADERS = [
+    ("no x-gw-ims-org-id, listing", "owner", ORG_LIST, {}, ("x-gw-ims-org-id",)),
+    ("no x-gw-ims-org-id, reading the package", "owner", PACKAGE, {}, ("x-gw-ims-org-id",)),
+    ("the authorized org's token naming the owner org, on the owner's list", "authorized", PACKAGE_LIST,
+     {"x-gw-ims-org-id": "{org:owner}"}, ()),
+    ("the authorized org's token naming the owner org, on the org's list", "authorized", ORG_LIST,
+     {"x-gw-ims-org-id": "{org:owner}"}, ()),
+    ("the owner's token naming the authorized org, on the org's list", "owner", ORG_LIST,
+     {"x-gw-ims-org-id": "{org:authorized}"}, ()),
+    ("the outsider's token naming the owner org, reading the package", "outsider", PACKAGE,
+     {"x-gw-ims-org-id": "{org:owner}"}, ()),
+]
+GATEWAY_SHAPE = {"error_code", "message"}
 
 
-def assert_no_data(response, requirement: str, what: str) -> None:
-    body = response.json() if response.content and "json" in response.headers.get("Content-Type", "") else {}
+def refuse(case, as_identity, org_of, package_id):
+    """Send one table row; returns the response."""
+    _, identity, template, headers, omit = case
+    headers = {name: org_of(value[5:-1]) if value.startswith("{org:") else value for name, value in headers.items()}
+    return as_identity(identity).get(template.format(ep=package_id), headers=headers, omit_headers=omit)
+
+
+def holds_no_data(response, requirement: str, what: str) -> None:
+    """Whatever the refusal looks like, it carries no resource."""
+    try:
+        body = response.json()
+    except ValueError:
+        return
     expect.check(not (isinstance(body, dict) and body.get("data")), requirement, what, "no data member",
                  "data was returned", response)
 
 
+def ids(cases) -> list[str]:
+    return [case[0] for case in cases]
+
+
 @pytest.mark.requirement("AUTH-01")
-@pytest.mark.parametrize("description, headers, omit", BAD_TOKENS, ids=[c[0] for c in BAD_TOKENS])
-def test_calls_without_a_valid_token_are_unauthorized(description, headers, omit, authorized, package_id):
-    for path in (api.AUTHORIZATIONS, api.package_path(package_id)):
-        response = authorized.get(path, headers=headers, omit_headers=omit)
-        expect.status(response, 401, "AUTH-01", f"GET {path} with {description}")
-        assert_no_data(response, "AUTH-01", f"GET {path} with {description}")
+@pytest.mark.parametrize("case", BAD_TOKENS, ids=ids(BAD_TOKENS))
+def test_calls_without_a_valid_bearer_token_are_unauthorized(case, as_identity, org_of, package_id):
+    response = refuse(case, as_identity, org_of, package_id)
+    expect.status(response, 401, "AUTH-01", f"a call with {case[0]}")
+    holds_no_data(response, "AUTH-01", f"a call with {case[0]}")
 
 
 @pytest.mark.requirement("AUTH-02")
-def test_calls_without_an_api_key_are_refused(owner, package_id):
-    response = owner.get(api.package_path(package_id), omit_headers=("x-api-key",))
-    expect.status(response, (400, 401, 403), "AUTH-02", "a call without x-api-key")
-    assert_no_data(response, "AUTH-02", "a call without x-api-key")
+@pytest.mark.parametrize("case", BAD_API_KEYS, ids=ids(BAD_API_KEYS))
+def test_calls_without_a_known_api_key_are_refused(case, as_identity, org_of, package_id):
+    response = refuse(case, as_identity, org_of, package_id)
+    expect.status(response, (400, 401, 403), "AUTH-02", f"a call with {case[0]}")
+    holds_no_data(response, "AUTH-02", f"a call with {case[0]}")
 
 
 @pytest.mark.requirement("AUTH-03")
-def test_the_org_header_must_be_the_callers_org(authorized, owner, package_id, org_of):
-    response = owner.get(api.package_path(package_id), omit_headers=("x-gw-ims-org-id",))
-    expect.check(400 <= response.status_code < 500, "AUTH-03", "a call without x-gw-ims-org-id", "a 4xx",
+@pytest.mark.parametrize("case", BAD_ORG_HEADERS, ids=ids(BAD_ORG_HEADERS))
+def test_the_org_header_must_name_the_callers_own_org(case, as_identity, org_of, package_id):
+    response = refuse(case, as_identity, org_of, package_id)
+    expect.check(400 <= response.status_code < 500, "AUTH-03", f"a call with {case[0]}", "a 4xx refusal",
                  f"HTTP {response.status_code}", response)
-    assert_no_data(response, "AUTH-03", "a call without x-gw-ims-org-id")
-    other_org = {"x-gw-ims-org-id": org_of("owner")}
-    for path in (api.AUTHORIZATIONS, api.package_path(package_id)):
-        response = authorized.get(path, headers=other_org)
-        expect.check(400 <= response.status_code < 500, "AUTH-03",
-                     f"the authorized org's token with the owner org's header on GET {path}", "a 4xx",
-                     f"HTTP {response.status_code}", response)
-        assert_no_data(response, "AUTH-03", "a call for another org")
+    holds_no_data(response, "AUTH-03", f"a call with {case[0]}: never that org's data")
 
 
-@pytest.mark.requirement("AUTH-04")
-def test_a_client_credentials_token_works_and_is_renewed(run, clients, package_id):
-    owner = run.profile.identities["owner"]
-    ims_url = run.profile.target.ims_url
-    if not (owner.client_id and owner.client_secret and ims_url):
-        pytest.skip("not run: the owner identity has no client credentials (client_id, client_secret) and ims_url")
-    identity = dataclasses.replace(owner, access_token=None)
-    tokens = ImsTokenSource(ims_url, identity)
-    client = ApiClient(run.base_url, identity, tokens, session=clients["owner"].session)
-    response = client.get(api.package_path(package_id))
-    expect.status(response, 200, "AUTH-04", "a call with a token from the IMS client-credentials flow")
-    first = tokens.token()
-    tokens.invalidate()  # as if it expired: the next call must get a new one and succeed
-    response = client.get(api.package_path(package_id))
-    expect.status(response, 200, "AUTH-04", "a call after the token was renewed")
-    expect.check(tokens.exchanges >= 2 and tokens.token() != first, "AUTH-04", "renewing an expired token",
-                 "a second token exchange giving a fresh token", f"{tokens.exchanges} exchanges")
-    stale = ApiClient(run.base_url, identity, StaleFirst(tokens), session=clients["owner"].session)
-    response = stale.get(api.package_path(package_id))
-    expect.status(response, 200, "AUTH-04", "a call whose cached token the target no longer accepts")
+@pytest.mark.requirement("SHAPE-08")
+@pytest.mark.parametrize("case", BAD_TOKENS + BAD_API_KEYS + BAD_ORG_HEADERS,
+                         ids=ids(BAD_TOKENS + BAD_API_KEYS + BAD_ORG_HEADERS))
+def test_authentication_refusals_are_error_documents(case, as_identity, org_of, package_id, observe):
+    """A JSON:API error document; the gateway's ``{"error_code", "message"}`` is accepted on a 401 or 403."""
+    response = refuse(case, as_identity, org_of, package_id)
+    what = f"the refusal of a call with {case[0]}"
+    expect.check(400 <= response.status_code < 500, "SHAPE-08", what, "a 4xx", f"HTTP {response.status_code}",
+                 response)
+    document = expect.json_body(response, "SHAPE-08", what)
+    if response.status_code in (401, 403) and isinstance(document, dict) and GATEWAY_SHAPE <= set(document):
+        observe("SHAPE-08", f"{case[0]}: HTTP {response.status_code} in the gateway's error shape")
+        return
+    expect.media_type(response, "SHAPE-08", what)
+    problems = schema_errors("error", document)
+    expect.check(not problems, "SHAPE-08", what, "a JSON:API error document", "; ".join(problems), response)
+    statuses = [error.get("status") for error in document["errors"]]
+    expect.check(all(status == str(response.status_code) for status in statuses), "SHAPE-08", what,
+                 f'errors[].status = "{response.status_code}"', str(statuses), response)
 
 
 class StaleFirst:
-    """A token source whose cached token has expired at the target: the client must renew it and go on."""
+    """A token source whose cached token the target no longer accepts: the client must renew it and go on."""
 
     refreshable = True
 
     def __init__(self, source: ImsTokenSource):
-        self._source, self._stale = source, True
+        self.source, self.stale = source, True
 
     def token(self) -> str:
-        return "expired-token-from-an-earlier-exchange" if self._stale else self._source.token()
+        return "expired-token-from-an-earlier-exchange" if self.stale else self.source.token()
 
     def invalidate(self) -> None:
-        self._stale = False
-        self._source.invalidate()
+        self.stale = False
+        self.source.invalidate()
+
+
+@pytest.mark.requirement("AUTH-04")
+def test_a_client_credentials_token_works_and_is_renewed(run, owner, package_id):
+    ims_url = run.profile.target.ims_url
+    if not (owner.identity.client_id and owner.identity.client_secret and ims_url):
+        pytest.skip("not run: the owner identity has no client_id and client_secret, or the target no ims_url")
+    identity = dataclasses.replace(owner.identity, access_token=None)
+    tokens = ImsTokenSource(ims_url, identity, owner.session)
+    client = ApiClient(run.base_url, identity, tokens, session=owner.session, limiter=owner.limiter)
+    path = api.package_path(package_id)
+    try:
+        first = client.get(path)
+    except (ConfigError, TargetError) as error:
+        expect.fail("AUTH-04", "the IMS client-credentials exchange", "an access token", str(error))
+    expect.status(first, 200, "AUTH-04", "a call with a token from the IMS client-credentials flow")
+
+    tokens.invalidate()  # as if it had expired: the next call must fetch a new token and succeed
+    renewed = client.get(path)
+    expect.status(renewed, 200, "AUTH-04", "a call once the token was renewed")
+    expect.check(tokens.exchanges >= 2, "AUTH-04", "renewing the token", "a second client-credentials exchange",
+                 f"{tokens.exchanges} exchange(s)", renewed)
+
+    stale = StaleFirst(tokens)
+    retried = ApiClient(run.base_url, identity, stale, session=owner.session, limiter=owner.limiter).get(path)
+    expect.status(retried, 200, "AUTH-04", "a call whose cached token has expired at the target")

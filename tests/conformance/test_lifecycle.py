@@ -1,5 +1,6 @@
-"""EFFECT: what each state of an authorization means for the authorized org — read, catalog, install —
-run as a person would: the owner grants, the authorized org decides, the owner revokes."""
+"""EFFECT: what each state of an authorization means for the authorized org — read, catalog, install — run as
+a person would, two orgs taking turns: the owner grants, the authorized org decides, the owner revokes.
+Every step checks its effect on the other side before the next one starts."""
 
 from __future__ import annotations
 
@@ -11,13 +12,20 @@ import pytest
 from reactor_conformance import api, expect
 
 
-def in_catalog(client, package_id: str) -> bool:
-    ids = api.list_ids(client, api.PACKAGES)
-    return ids is not None and package_id in ids
+def listed_ids(client, path: str, requirement: str, what: str) -> list[str]:
+    """IDs of every item on every page; a refused page fails the requirement (it is no empty list)."""
+    items, refused = api.list_items(client, path)
+    if refused is not None:
+        expect.status(refused, 200, requirement, what)
+    return [item.get("id") for item in items]
+
+
+def catalog(client, requirement: str, what: str) -> list[str]:
+    return listed_ids(client, api.PACKAGES, requirement, what)
 
 
 def install(client, grants, property_id: str, package_id: str):
-    """Try to install; whatever gets created is this test's to delete."""
+    """Try to install the package; whatever gets created is the test's to delete."""
     response = client.post(api.property_extensions_path(property_id), json=api.install_document(package_id))
     if response.status_code == 201:
         extension_id = response.json()["data"]["id"]
@@ -30,95 +38,127 @@ def refused(response, requirement: str, what: str) -> None:
                  f"HTTP {response.status_code}", response)
 
 
-@pytest.mark.requirement("EFFECT-01", "EFFECT-02", "EFFECT-04", "LIST-01", "LIST-02", "SHAPE-06")
+def reads_package(client, path: str, package_id: str, requirement: str, what: str) -> None:
+    response = client.get(path)
+    expect.status(response, 200, requirement, what)
+    data = expect.json_body(response, requirement, what).get("data") or {}
+    expect.equal(data.get("id"), package_id, requirement, f"{what}: the package read", response)
+
+
+def lasting(extension: dict) -> dict:
+    """What a revocation must leave as it was (links may carry the request's host, so they are left out)."""
+    return {"id": extension.get("id"), "attributes": extension.get("attributes"),
+            "relationships": extension.get("relationships")}
+
+
+@pytest.mark.requirement("EFFECT-01", "EFFECT-02", "EFFECT-04", "LIST-01", "LIST-02", "REVOKE-01")
 def test_grant_approve_install_revoke(owner, authorized, grants, package_id, fixture_id):
     property_id = fixture_id("property_id")
-    grant = grants.create("authorized")
-    ea = grant["id"]
-    expect.check(ea in (api.list_ids(owner, api.package_authorizations_path(package_id)) or []), "LIST-01",
-                 "the owner's list after the grant", f"contains {ea}", "it does not")
-    expect.check(ea in (api.list_ids(authorized, api.AUTHORIZATIONS) or []), "LIST-02",
-                 "the authorized org's list after the grant", f"contains {ea}", "it does not")
+    ea = grants.create("authorized")["id"]
 
-    # pending: readable, not in the catalog, not installable
-    expect.status(authorized.get(api.package_path(package_id)), 200, "EFFECT-01",
+    # granted: both sides list it
+    expect.check(ea in listed_ids(owner, api.package_authorizations_path(package_id), "LIST-01",
+                                  "the owner lists the package's authorizations"),
+                 "LIST-01", "the owner's list of the package's authorizations after the grant", f"holds {ea}",
+                 "it does not")
+    expect.check(ea in listed_ids(authorized, api.AUTHORIZATIONS, "LIST-02", "the authorized org lists its "
+                                  "authorizations"),
+                 "LIST-02", "the authorized org's list after the grant", f"holds {ea}", "it does not")
+
+    # pending: the authorized org may look at the package, but it is not in its catalog and does not install
+    reads_package(authorized, api.package_path(package_id), package_id, "EFFECT-01",
                   "while pending, the authorized org reads the package")
-    expect.status(authorized.get(api.related_package_path(ea)), 200, "EFFECT-01",
+    reads_package(authorized, api.related_package_path(ea), package_id, "EFFECT-01",
                   "while pending, the authorized org reads the authorization's package")
-    expect.check(not in_catalog(authorized, package_id), "EFFECT-01", "the authorized org's catalog while pending",
-                 f"without {package_id}", "it is there")
-    refused(install(authorized, grants, property_id, package_id), "EFFECT-01", "an install while pending")
+    expect.check(package_id not in catalog(authorized, "EFFECT-01", "the authorized org's catalog while pending"),
+                 "EFFECT-01", "the authorized org's catalog while pending", f"without {package_id}", "it is listed")
+    refused(install(authorized, grants, property_id, package_id), "EFFECT-01",
+            "while pending, the authorized org installs the package")
 
-    # approved: in the catalog, installable
+    # approved: in the catalog, and it installs
     grants.decide(ea, "approved")
-    expect.check(in_catalog(authorized, package_id), "EFFECT-02", "the authorized org's catalog once approved",
-                 f"with {package_id}", "it is missing")
+    expect.check(package_id in catalog(authorized, "EFFECT-02", "the authorized org's catalog once approved"),
+                 "EFFECT-02", "the authorized org's catalog once approved", f"with {package_id}", "it is missing")
     installed = install(authorized, grants, property_id, package_id)
-    expect.status(installed, 201, "EFFECT-02", "an install once approved")
+    expect.status(installed, 201, "EFFECT-02", "once approved, the authorized org installs the package")
     extension = expect.document(installed, "extension", "EFFECT-02", "the installed extension")["data"]
+    expect.equal(extension["relationships"]["extension_package"]["data"]["id"], package_id, "EFFECT-02",
+                 "the installed extension's package", installed)
     before = authorized.get(api.extension_path(extension["id"]))
-    expect.status(before, 200, "EFFECT-02", "reading the installed extension")
+    expect.status(before, 200, "EFFECT-02", "the authorized org reads the installed extension")
 
-    # revoked: gone from the catalog, private versions unreadable, no new install, the old one intact
-    expect.status(owner.delete(api.authorization_path(ea)), 204, "REVOKE-01", "the owner revokes")
+    # revoked: out of the catalog, private versions unreadable, no new install, the installed one intact
+    expect.status(owner.delete(api.authorization_path(ea)), 204, "REVOKE-01",
+                  "the owner revokes the approved authorization")
     grants.forget(ea)
-    expect.check(not in_catalog(authorized, package_id), "EFFECT-04", "the authorized org's catalog after revocation",
-                 f"without {package_id}", "it is still there")
-    expect.status(authorized.get(api.package_path(package_id)), (403, 404), "EFFECT-04",
-                  "after revocation the authorized org reads the private package")
-    refused(install(authorized, grants, property_id, package_id), "EFFECT-04", "a new install after revocation")
+    expect.check(package_id not in catalog(authorized, "EFFECT-04", "the authorized org's catalog once revoked"),
+                 "EFFECT-04", "the authorized org's catalog once revoked", f"without {package_id}",
+                 "it is still listed")
+    expect.status(authorized.get(api.package_path(package_id)), 404, "EFFECT-04",
+                  "once revoked, the authorized org reads the private package")
+    refused(install(authorized, grants, property_id, package_id), "EFFECT-04",
+            "once revoked, the authorized org installs the package again")
     after = authorized.get(api.extension_path(extension["id"]))
-    expect.status(after, 200, "EFFECT-04", "the extension installed before the revocation still reads back")
-    expect.equal(strip_volatile(after.json()["data"]), strip_volatile(before.json()["data"]), "EFFECT-04",
+    expect.status(after, 200, "EFFECT-04", "the extension installed before the revocation reads back")
+    expect.equal(lasting(after.json()["data"]), lasting(before.json()["data"]), "EFFECT-04",
                  "the extension installed before the revocation is unchanged", after)
-
-
-def strip_volatile(resource: dict) -> dict:
-    """The parts of an extension that a revocation must not change (links may carry the request's host)."""
-    return {"id": resource["id"], "attributes": resource.get("attributes"),
-            "relationships": resource.get("relationships")}
 
 
 @pytest.mark.requirement("EFFECT-03")
 def test_rejected_means_no_install_and_no_catalog(authorized, grants, package_id, fixture_id):
     property_id = fixture_id("property_id")
-    grant = grants.create("authorized")
-    grants.decide(grant["id"], "rejected")
-    expect.check(not in_catalog(authorized, package_id), "EFFECT-03", "the authorized org's catalog once rejected",
-                 f"without {package_id}", "it is there")
-    refused(install(authorized, grants, property_id, package_id), "EFFECT-03", "an install once rejected")
+    grants.decide(grants.create("authorized")["id"], "rejected")
+    expect.check(package_id not in catalog(authorized, "EFFECT-03", "the authorized org's catalog once rejected"),
+                 "EFFECT-03", "the authorized org's catalog once rejected", f"without {package_id}", "it is listed")
+    refused(install(authorized, grants, property_id, package_id), "EFFECT-03",
+            "once rejected, the authorized org installs the package")
+
+
+def release_new_version(owner, package_id: str) -> str:
+    """Upload a new version of the package's family (a version string unique to this run) and release it
+    privately; returns its ID."""
+    package = owner.get(api.package_path(package_id))
+    expect.status(package, 200, "EFFECT-05", "setup: the owner reads its package")
+    attributes = package.json()["data"]["attributes"]
+    version = f"1.{int(time.time())}.{secrets.randbelow(10**6)}"
+    archive = api.package_zip(attributes["name"], version, attributes["platform"], attributes.get("display_name"))
+    upload = owner.post(api.PACKAGES, files={"package": ("package.zip", archive, "application/zip")})
+    expect.status(upload, 201, "EFFECT-05", f"setup: the owner uploads version {version} of {attributes['name']}")
+    new_id = upload.json()["data"]["id"]
+    released = owner.patch(api.package_path(new_id), json=api.release_private_document(new_id))
+    expect.status(released, 200, "EFFECT-05", f"setup: the owner releases version {version} privately")
+    expect.equal(released.json()["data"]["attributes"].get("availability"), "private", "EFFECT-05",
+                 f"setup: version {version} once released", released)
+    return new_id
 
 
 @pytest.mark.requirement("EFFECT-05")
 def test_a_private_version_released_after_approval_is_covered(owner, authorized, grants, package_id, fixture_id,
                                                               run):
     if not (run.embedded or run.profile.target.allow_writes):
-        pytest.skip("not run: releasing a version is permanent on a real target; set allow_writes = true "
-                    "in the profile to allow it")
+        pytest.skip("not run: releasing a version is permanent on a real target; set allow_writes = true under "
+                    "[target] in the profile to allow it")
     property_id = fixture_id("property_id")
-    grant = grants.create("authorized")
-    grants.decide(grant["id"], "approved")
-    package = owner.get(api.package_path(package_id)).json()["data"]["attributes"]
-    version = f"1.{int(time.time())}.{secrets.randbelow(10**6)}"
-    upload = owner.post(api.PACKAGES, files={"package": ("package.zip", api.package_zip(
-        package["name"], version, package["platform"]), "application/zip")})
-    expect.status(upload, 201, "EFFECT-05", f"the owner uploads version {version}")
-    new_id = upload.json()["data"]["id"]
-    released = owner.patch(api.package_path(new_id), json=api.release_private_document(new_id))
-    expect.status(released, 200, "EFFECT-05", "the owner releases the new version privately")
-    versions = api.list_ids(authorized, f"{api.package_path(package_id)}/versions")
-    expect.check(versions is not None and new_id in versions, "EFFECT-05", "the authorized org's list of versions",
-                 f"contains the new version {new_id}", "it does not" if versions is not None else "refused")
-    expect.check(in_catalog(authorized, new_id), "EFFECT-05", "the authorized org's catalog",
-                 f"contains the new version {new_id}", "it does not")
+    grants.decide(grants.create("authorized")["id"], "approved")
+    new_id = release_new_version(owner, package_id)
+    versions = listed_ids(authorized, api.package_versions_path(package_id), "EFFECT-05",
+                          "the authorized org lists the package's versions")
+    expect.check(new_id in versions, "EFFECT-05", "the authorized org's list of the package's versions",
+                 f"holds the version released after approval, {new_id}", f"{len(versions)} versions without it")
+    expect.check(new_id in catalog(authorized, "EFFECT-05", "the authorized org's catalog"), "EFFECT-05",
+                 "the authorized org's catalog", f"holds the version released after approval, {new_id}",
+                 "it is missing")
     expect.status(install(authorized, grants, property_id, new_id), 201, "EFFECT-05",
-                  "the authorized org installs the new version")
+                  "the authorized org installs the version released after approval")
 
 
 @pytest.mark.requirement("EFFECT-06")
 def test_an_org_never_authorized_cannot_read_or_install(outsider, grants, package_id, fixture_id):
+    property_id = fixture_id("outsider_property_id")
     grants.clear("outsider")
     expect.status(outsider.get(api.package_path(package_id)), 404, "EFFECT-06",
-                  "an outsider org reads the private package")
-    refused(install(outsider, grants, fixture_id("outsider_property_id"), package_id), "EFFECT-06",
-            "an outsider org installs the private package")
+                  "an org never authorized reads the private package")
+    expect.check(package_id not in catalog(outsider, "EFFECT-06", "the outsider org's catalog"), "EFFECT-06",
+                 "the catalog of an org never authorized", f"without {package_id}", "it is listed")
+    refused(install(outsider, grants, property_id, package_id), "EFFECT-06",
+            "an org never authorized installs the private package on its own property")

@@ -1,4 +1,8 @@
-"""LIST: both sides list what concerns them; pagination, filters and links are consistent."""
+"""LIST: both sides list what concerns them; pagination, filters and links are consistent.
+
+The owner's lists may hold authorizations left by other tests or runs: the checks compare against what
+the lists themselves show, and look for this test's own grants among them.
+"""
 
 from __future__ import annotations
 
@@ -6,137 +10,210 @@ import pytest
 
 from reactor_conformance import api, expect
 
+PAGINATION = ("current_page", "next_page", "prev_page", "total_pages", "total_count")
 
-@pytest.mark.requirement("LIST-01", "SHAPE-05", "SHAPE-02")
-def test_the_owner_lists_the_packages_authorizations(owner, grant, package_id):
-    response = owner.get(api.package_authorizations_path(package_id), params={"page[size]": 100})
-    expect.status(response, 200, "LIST-01", "the owner lists the package's authorizations")
-    body = expect.document(response, "authorization-list", "SHAPE-05", "the package's list")
-    ids = api.list_ids(owner, api.package_authorizations_path(package_id))
-    expect.check(ids is not None and grant["id"] in ids, "LIST-01", "the package's list", f"contains {grant['id']}",
-                 f"{len(ids or [])} items without it", response)
-    expect.check(all(item["type"] == api.AUTHORIZATION for item in body["data"]), "SHAPE-02",
-                 "every listed item", f"type {api.AUTHORIZATION}", "another type", response)
-
-
-@pytest.mark.requirement("LIST-02", "SHAPE-05")
-def test_the_authorized_org_lists_what_was_granted_to_it(authorized, grant):
-    response = authorized.get(api.AUTHORIZATIONS)
-    expect.status(response, 200, "LIST-02", "the authorized org lists its authorizations")
-    expect.document(response, "authorization-list", "SHAPE-05", "the authorized org's list")
-    ids = api.list_ids(authorized, api.AUTHORIZATIONS)
-    expect.check(ids is not None and grant["id"] in ids, "LIST-02", "the authorized org's list",
-                 f"contains {grant['id']}", "it does not", response)
-
-
-@pytest.mark.requirement("LIST-03", "SHAPE-05")
-def test_walking_one_item_per_page_sees_every_item_once(owner, grants, package_id, run):
-    mine = [grants.create("authorized")["id"]]
-    if "outsider" in run.profile.identities:
-        mine.append(grants.create("outsider")["id"])
-    seen, number, last = [], 1, None
-    while number:
-        response = owner.get(api.package_authorizations_path(package_id),
-                             params={"page[number]": number, "page[size]": 1})
-        expect.status(response, 200, "LIST-03", f"page {number} of size 1")
-        body = expect.document(response, "authorization-list", "SHAPE-05", f"page {number}")
-        pagination = body["meta"]["pagination"]
-        expect.equal(pagination["current_page"], number, "LIST-03", f"current_page of page {number}", response)
-        if number == 1:
-            expect.equal(pagination["prev_page"], None, "LIST-03", "prev_page on page 1", response)
-        expect.check(len(body["data"]) <= 1, "LIST-03", f"page {number}", "at most 1 item",
-                     f"{len(body['data'])} items", response)
-        seen += [item["id"] for item in body["data"]]
-        last, number = (response, pagination), pagination["next_page"]
-        expect.check(number is None or number == pagination["current_page"] + 1, "LIST-03",
-                     f"next_page of page {pagination['current_page']}", "the next page or null", str(number), response)
-        if len(seen) > 10_000:
-            break
-    response, pagination = last
-    expect.equal(len(seen), len(set(seen)), "LIST-03", "every item appears once in the walk", response)
-    expect.equal(pagination["total_count"], len(seen), "LIST-03", "total_count agrees with the walk", response)
-    expect.equal(pagination["total_pages"], len(seen), "LIST-03", "total_pages agrees with the walk (size 1)",
-                 response)
-    for authorization_id in mine:
-        expect.check(authorization_id in seen, "LIST-03", "the walk", f"contains {authorization_id}", "missing",
-                     response)
-
-
-# Out-of-range paging: description, query. A 4xx error document or a clamped, consistent page is right.
-ODD_PAGES = [
-    ("page size 0", {"page[size]": 0}),
-    ("page size 101", {"page[size]": 101}),
-    ("page size -1", {"page[size]": -1}),
-    ("page size abc", {"page[size]": "abc"}),
-    ("page number 0", {"page[number]": 0}),
-    ("page number past the end", {"page[number]": 9999}),
+# The owner's lists: description, path template. The org's list spans the owner's packages, so a grant of
+# the second fixture package (when configured) brings it to three authorizations or more.
+OWNER_LISTS = [
+    ("the package's list", "/extension_packages/{ep}/extension_package_usage_authorizations"),
+    ("the owner org's list", "/extension_package_usage_authorizations"),
 ]
 
 
-@pytest.mark.requirement("LIST-04", "FUZZ-01")
-@pytest.mark.parametrize("description, query", ODD_PAGES, ids=[c[0] for c in ODD_PAGES])
-def test_out_of_range_paging_is_refused_or_clamped(description, query, owner, package_id, observe):
-    response = owner.get(api.package_authorizations_path(package_id), params=query)
-    expect.check(response.status_code < 500, "FUZZ-01", f"a list with {description}", "no 5xx",
+def grant_to_everyone(grants, clients, run, path: str) -> list[str]:
+    """Grant the package to the authorized org and, where configured, the outsider org; for the org's list
+    also the second fixture package. Returns the IDs of the grants."""
+    mine = [grants.create("authorized")["id"]]
+    if "outsider" in clients:
+        mine.append(grants.create("outsider")["id"])
+    other = run.profile.fixtures.get("other_extension_package_id")
+    if other and path == api.AUTHORIZATIONS:
+        mine.append(grants.create("authorized", package=other)["id"])
+    return mine
+
+
+def list_page(response, requirement: str, what: str) -> dict:
+    """A 200 page: ``data`` an array and ``meta.pagination`` with its five members (their types are SHAPE-05's)."""
+    expect.status(response, 200, requirement, what)
+    body = expect.json_body(response, requirement, what)
+    pagination = ((body.get("meta") if isinstance(body, dict) else None) or {}).get("pagination")
+    expect.check(isinstance(body, dict) and isinstance(body.get("data"), list) and isinstance(pagination, dict),
+                 requirement, what, "a list document: data and meta.pagination", response.text[:200], response)
+    missing = [name for name in PAGINATION if name not in pagination]
+    expect.equal(missing, [], requirement, f"{what}: meta.pagination members missing", response)
+    return body
+
+
+def every_page(client, path: str, requirement: str, what: str, well_formed: bool = False, **params) -> list[dict]:
+    """Every item of a list, walked page by page; ``well_formed``: each page valid against its schema."""
+    items: list[dict] = []
+    for response, _ in api.walk(client, path, params=params):
+        body = list_page(response, requirement, what)
+        if well_formed:
+            expect.document(response, "authorization-list", requirement, what)
+        items += body["data"]
+    return items
+
+
+def once(ids: list[str], wanted: list[str], requirement: str, what: str, response=None) -> None:
+    for authorization_id in wanted:
+        expect.equal(ids.count(authorization_id), 1, requirement, f"times {authorization_id} appears in {what}",
+                     response)
+
+
+@pytest.mark.requirement("LIST-01")
+def test_the_owner_lists_every_authorization_of_the_package(owner, grants, clients, run, package_id):
+    path = api.package_authorizations_path(package_id)
+    mine = grant_to_everyone(grants, clients, run, path)
+    items = every_page(owner, path, "LIST-01", "the owner lists the package's authorizations", well_formed=True)
+    once([item["id"] for item in items], mine, "LIST-01", "the package's list")
+
+
+@pytest.mark.requirement("LIST-02")
+def test_the_authorized_org_lists_what_was_granted_to_it(authorized, grant):
+    items = every_page(authorized, api.AUTHORIZATIONS, "LIST-02", "the authorized org lists its authorizations")
+    once([item["id"] for item in items], [grant["id"]], "LIST-02", "the authorized org's list")
+
+
+@pytest.mark.requirement("LIST-03")
+@pytest.mark.parametrize("description, template", OWNER_LISTS, ids=[case[0] for case in OWNER_LISTS])
+def test_walking_one_item_per_page_sees_every_item_once(description, template, owner, grants, clients, run,
+                                                        package_id):
+    path = template.format(ep=package_id)
+    mine = grant_to_everyone(grants, clients, run, path)
+    seen, number, announced, response = [], 1, None, None
+    while number is not None:
+        response = owner.get(path, params={"page[number]": number, "page[size]": 1})
+        what = f"page {number} of {description}, one item per page"
+        body = list_page(response, "LIST-03", what)
+        pagination = body["meta"]["pagination"]
+        counts = (pagination["total_count"], pagination["total_pages"])
+        expect.check(announced in (None, counts), "LIST-03", f"{what}: total_count, total_pages",
+                     f"the same on every page: {announced}", str(counts), response)
+        announced = counts
+        expect.equal(pagination["current_page"], number, "LIST-03", f"{what}: current_page", response)
+        expect.equal(pagination["prev_page"], number - 1 or None, "LIST-03", f"{what}: prev_page", response)
+        expect.equal(len(body["data"]), 1, "LIST-03", f"{what}: items on a page within the list", response)
+        seen += [item["id"] for item in body["data"]]
+        number = pagination["next_page"]
+        expect.check(number in (None, len(seen) + 1) and len(seen) <= (counts[0] or 0), "LIST-03",
+                     f"{what}: next_page", f"{len(seen) + 1}, or null on the last of {counts[0]} pages",
+                     str(number), response)
+    expect.equal(len(seen), len(set(seen)), "LIST-03", f"{description}: items seen once in the walk", response)
+    expect.equal(announced, (len(seen), len(seen)), "LIST-03",
+                 f"{description}: total_count and total_pages against the {len(seen)} items walked", response)
+    once(seen, mine, "LIST-03", f"the walk of {description}", response)
+
+
+# Out-of-range paging: description, query ({past} is the first page after the end). A 4xx error document
+# or a clamped, consistent page is right; which one the target chose is reported.
+ODD_PAGES = [
+    ("page size 0", {"page[size]": "0"}),
+    ("page size 101", {"page[size]": "101"}),
+    ("page size -1", {"page[size]": "-1"}),
+    ("page size abc", {"page[size]": "abc"}),
+    ("page number 0", {"page[number]": "0"}),
+    ("page number -1", {"page[number]": "-1"}),
+    ("page number abc", {"page[number]": "abc"}),
+    ("page number just past the end", {"page[number]": "{past}", "page[size]": "1"}),
+    ("page number far past the end", {"page[number]": "100000"}),
+]
+
+
+@pytest.mark.requirement("LIST-04")
+@pytest.mark.parametrize("description, query", ODD_PAGES, ids=[case[0] for case in ODD_PAGES])
+def test_out_of_range_paging_is_refused_or_clamped(description, query, owner, grant, package_id, observe):
+    path = api.package_authorizations_path(package_id)
+    if "{past}" in query.values():
+        query = api.substitute(query, past=str(len(api.list_ids(owner, path) or []) + 1))
+    response = owner.get(path, params=query)
+    what = f"a list with {description}"
+    expect.check(response.status_code < 500, "LIST-04", what, "a 4xx or a page, never a 5xx",
                  f"HTTP {response.status_code}", response)
     if 400 <= response.status_code < 500:
-        expect.document(response, "error", "LIST-04", f"the refusal of {description}")
-        observe("LIST-04", f"{description} → HTTP {response.status_code}")
+        expect.client_error(response, "LIST-04", what)
+        observe("LIST-04", f"{description} → HTTP {response.status_code} (refused)")
         return
-    expect.status(response, 200, "LIST-04", f"a list with {description}")
-    body = expect.document(response, "authorization-list", "LIST-04", f"the page for {description}")
-    pagination = body["meta"]["pagination"]
-    observe("LIST-04", f"{description} → 200, page {pagination['current_page']} of {pagination['total_pages']}")
-    if pagination["current_page"] and pagination["total_pages"] is not None \
-            and pagination["current_page"] > pagination["total_pages"]:
-        expect.equal(body["data"], [], "LIST-04", f"a page past the end ({description}) is empty", response)
-        expect.equal(pagination["next_page"], None, "LIST-04", "next_page past the end", response)
+    body = list_page(response, "LIST-04", what)
+    pagination, items = body["meta"]["pagination"], body["data"]
+    current, pages, count = pagination["current_page"], pagination["total_pages"], pagination["total_count"]
+    observe("LIST-04", f"{description} → 200, page {current} of {pages} with {len(items)} items")
+    limit = 100 if count is None else min(100, count)
+    expect.check(len(items) <= limit, "LIST-04", f"{what}: items on the page",
+                 f"at most 100 and at most total_count ({count})", str(len(items)), response)
+    if current is None or pages is None:
+        return  # nothing more to hold the page to; SHAPE-05 allows null counters
+    expect.check(current >= 1, "LIST-04", f"{what}: current_page", "a page number ≥ 1", str(current), response)
+    if current > pages:
+        expect.equal(items, [], "LIST-04", f"{what}: a page past the end is empty", response)
+    expect.equal(pagination["next_page"], current + 1 if current < pages else None, "LIST-04", f"{what}: next_page",
+                 response)
+    expect.check(pagination["prev_page"] is None or 1 <= pagination["prev_page"] < current, "LIST-04",
+                 f"{what}: prev_page", f"null or a page before {current}", str(pagination["prev_page"]), response)
+
+
+# Lists a state filter applies to: description, identity, path template.
+FILTERED_LISTS = [
+    ("the package's list", "owner", "/extension_packages/{ep}/extension_package_usage_authorizations"),
+    ("the owner org's list", "owner", "/extension_package_usage_authorizations"),
+    ("the authorized org's list", "authorized", "/extension_package_usage_authorizations"),
+]
 
 
 @pytest.mark.requirement("LIST-05")
-def test_filter_by_state_returns_only_that_state(owner, grants, package_id, run):
-    approved = grants.create("authorized")
-    grants.decide(approved["id"], "approved")
-    pending = grants.create("outsider")["id"] if "outsider" in run.profile.identities else None
-    response = owner.get(api.package_authorizations_path(package_id),
-                         params={"filter[state]": "EQ approved", "page[size]": 100})
-    expect.status(response, 200, "LIST-05", "the owner filters by state")
-    items = response.json()["data"]
-    states = {item["attributes"]["state"] for item in items}
-    expect.check(states <= {"approved"}, "LIST-05", "filter[state]=EQ approved", "only approved items",
-                 f"states {sorted(states)}", response)
+@pytest.mark.parametrize("description, identity, template", FILTERED_LISTS, ids=[c[0] for c in FILTERED_LISTS])
+def test_filter_by_state_returns_only_that_state(description, identity, template, as_identity, grants, clients,
+                                                 package_id):
+    approved = grants.create("authorized")["id"]
+    grants.decide(approved, "approved")
+    pending = grants.create("outsider")["id"] if "outsider" in clients else None
+    what = f"{description} with filter[state]=EQ approved"
+    items = every_page(as_identity(identity), template.format(ep=package_id), "LIST-05", what,
+                       **{"filter[state]": "EQ approved"})
+    states = sorted({item["attributes"]["state"] for item in items})
+    expect.check(states in ([], ["approved"]), "LIST-05", what, "only approved authorizations", f"states {states}")
     ids = [item["id"] for item in items]
-    expect.check(approved["id"] in ids, "LIST-05", "filter[state]=EQ approved", f"contains {approved['id']}",
-                 "it does not", response)
-    expect.check(pending not in ids, "LIST-05", "filter[state]=EQ approved", f"omits the pending {pending}",
-                 "it is there", response)
+    expect.check(approved in ids, "LIST-05", what, f"the approved {approved}", "it is missing")
+    expect.check(pending not in ids, "LIST-05", what, f"without the pending {pending}", "it is listed")
 
 
 @pytest.mark.requirement("LIST-06")
-def test_list_links_lead_to_the_announced_pages(owner, grants, package_id, run):
-    grants.create("authorized")
-    if "outsider" in run.profile.identities:
-        grants.create("outsider")
-    response = owner.get(api.package_authorizations_path(package_id), params={"page[size]": 1})
-    body = expect.json_body(response, "LIST-06", "the list")
-    links = body.get("links") or {}
-    pagination = body["meta"]["pagination"]
-    expect.status(response, 200, "LIST-06", "the owner lists one item per page")
+@pytest.mark.parametrize("description, template", OWNER_LISTS, ids=[case[0] for case in OWNER_LISTS])
+def test_list_links_lead_to_the_announced_pages(description, template, owner, grants, clients, run, package_id,
+                                                observe):
+    path = template.format(ep=package_id)
+    grant_to_everyone(grants, clients, run, path)
+    response = owner.get(path, params={"page[number]": 1, "page[size]": 1})
+    first = list_page(response, "LIST-06", f"the first page of {description}, one item per page")
+    links, total_pages = first.get("links") or {}, first["meta"]["pagination"]["total_pages"] or 0
     if not links:
-        return  # the requirement applies to lists that carry links
-    pages = 1
-    while links.get("next"):
-        response = owner.get(links["next"])
-        expect.status(response, 200, "LIST-06", "following links.next")
-        body = response.json()
-        pages += 1
-        expect.equal(body["meta"]["pagination"]["current_page"], pages, "LIST-06",
-                     f"links.next leads to page {pages}", response)
-        links = body.get("links") or {}
-        if pages > pagination["total_pages"] + 1:
-            break
-    expect.equal(pages, pagination["total_pages"], "LIST-06", "following links.next visits every page", response)
+        observe("LIST-06", f"{description} carries no links")
+        return
+    if links.get("self"):
+        response, page = follow(owner, links["self"], f"links.self of page 1 of {description}")
+        expect.equal([item["id"] for item in page["data"]], [item["id"] for item in first["data"]], "LIST-06",
+                     "links.self of page 1 leads to the same items", response)
+        expect.equal(page["meta"]["pagination"]["current_page"], 1, "LIST-06", "links.self of page 1 leads to page 1",
+                     response)
     if links.get("last"):
-        last = owner.get(links["last"])
-        expect.equal(last.json()["meta"]["pagination"]["current_page"], pagination["total_pages"], "LIST-06",
-                     "links.last leads to the last page", last)
+        response, page = follow(owner, links["last"], f"links.last of {description}")
+        expect.equal(page["meta"]["pagination"]["current_page"], total_pages, "LIST-06",
+                     "links.last leads to the last page announced (total_pages)", response)
+    page, visited = first, 1
+    while page["meta"]["pagination"]["next_page"] is not None and visited <= total_pages:
+        announced = page["meta"]["pagination"]["next_page"]
+        link = (page.get("links") or {}).get("next")
+        expect.check(bool(link), "LIST-06", f"page {visited} of {description}", f"links.next to page {announced}",
+                     "no links.next", response)
+        response, page = follow(owner, link, f"links.next of page {visited} of {description}")
+        visited += 1
+        expect.equal(page["meta"]["pagination"]["current_page"], announced, "LIST-06",
+                     f"links.next of page {visited - 1} leads to next_page", response)
+    expect.equal(visited, total_pages, "LIST-06", f"pages of {description} visited through links.next", response)
+    expect.equal((page.get("links") or {}).get("next"), None, "LIST-06", "links.next of the last page", response)
+
+
+def follow(client, link: str, what: str):
+    """GET a list link: the answer and its (well-formed) page."""
+    response = client.get(link)
+    return response, list_page(response, "LIST-06", f"the page {what} leads to")

@@ -1,60 +1,90 @@
-"""FUZZ-04: generated sequences through the spec's links (create → get → decide → delete → get): what was
-created is retrievable, what was deleted answers 404."""
+"""FUZZ-04: generated sequences through the spec's links (grant → read → decide → revoke → read): what was
+created is retrievable, what was deleted answers 404.
+
+Every sequence starts from a real grant of the second fixture package to the authorized org, and each step
+goes out as the identity that may take it. The sequences are seeded by ``--fuzz-seed``; outside nightly runs
+a failing one is shrunk, so the report shows the shortest sequence that still fails.
+"""
 
 from __future__ import annotations
 
 import hypothesis
 import pytest
 
-from reactor_conformance import api, expect, fuzz
+from reactor_conformance import api, expect, fuzz, redact
 
 # The sequences that matter here start at a grant and follow its links; other operations only dilute them.
-SPEC = fuzz.load_spec().include(path_regex="extension_package_usage_authorizations")
+SEQUENCES = fuzz.spec().include(path_regex="extension_package_usage_authorizations")
+GRANTING = "createExtensionPackageUsageAuthorization"
+BY_AUTHORIZED_ORG = {"updateExtensionPackageUsageAuthorization"}  # the owner takes every other step
+STEPS = 10  # at most, per sequence
+EXPECTED = "every step answered as the spec declares: what was created is retrievable, what was deleted is 404"
+
+
+class SequenceBroke(AssertionError):
+    """A step of a generated sequence failed; Hypothesis shrinks the sequence while this is raised."""
 
 
 @pytest.mark.requirement("FUZZ-04")
-def test_linked_sequences_keep_resources_consistent(run, clients, grants, fixture_id, fuzz_transport, org_of):
+def test_linked_sequences_keep_resources_consistent(run, clients, as_identity, grants, package_id, org_of):
     if not run.fuzz_enabled:
         pytest.skip("not run: --no-fuzz")
-    package = grants.hold(run.profile.fixtures.get("other_extension_package_id") or fixture_id("extension_package_id"))
-    session, adapter = fuzz_transport
+    package = grants.hold(run.profile.fixtures.get("other_extension_package_id") or package_id)
+    callers = {name: fuzz.Caller(name, as_identity(name)) for name in ("owner", "authorized")}
     grantee = org_of("authorized")
-    findings = fuzz.Findings()
+    target = fuzz.aim(run, clients)
+    granted_before = set(api.list_ids(clients["owner"], api.package_authorizations_path(package)) or ())
+    broken: list[fuzz.Finding] = []  # one per failing sequence, in order: the last is the shortest
+    steps = []
+    budget = fuzz.ShrinkBudget(target.pace)
 
-    class Sequences(SPEC.as_state_machine()):
-        """Every sequence starts from a real grant of the fuzz package; calls go out as the allowed identity."""
+    def caller_of(case) -> fuzz.Caller:
+        return callers["authorized" if fuzz.operation_id(case.operation) in BY_AUTHORIZED_ORG else "owner"]
 
+    @hypothesis.seed(run.fuzz_seed)
+    class Sequences(SEQUENCES.as_state_machine()):
         def setup(self):
             grants.clear("authorized", package)
 
         def before_call(self, case):
-            if fuzz.operation_id(case.operation) == "createExtensionPackageUsageAuthorization":
+            if fuzz.operation_id(case.operation) == GRANTING:
                 case.path_parameters = {"EXTENSION_PACKAGE_ID": package}
                 case.body = api.grant_document(grantee)
 
         def get_call_kwargs(self, case):
-            identity = "authorized" if fuzz.operation_id(case.operation) in fuzz.AUTHORIZED_OPERATIONS else "owner"
-            return {"base_url": run.base_url, "session": session, "timeout": 30,
-                    "headers": clients[identity].headers(case.method.upper())}
+            budget.check()
+            return {"base_url": target.base_url, "session": target.session, "timeout": fuzz.TIMEOUT_S,
+                    "headers": caller_of(case).headers(case.method)}
 
         def after_call(self, response, case):
             super().after_call(response, case)
-            if response.status_code == 201 and fuzz.operation_id(case.operation) == \
-                    "createExtensionPackageUsageAuthorization":
-                created = response.json()["data"]["id"]
-                grants.track("owner", api.authorization_path(created), created, kind="authorization")
+            steps.append(case.id)
+            fuzz.track_created(response, grants.track)
 
         def validate_response(self, response, case, additional_checks=None, **kwargs):
-            try:
-                case.validate_response(response, checks=fuzz.CHECKS["FUZZ-04"], headers=kwargs.get("headers"),
-                                       transport_kwargs=kwargs, recorder=self.recorder)
-            except (Exception, BaseExceptionGroup) as failure:
-                findings.record("FUZZ-04", f"{case.operation.label}: {fuzz.describe(failure)}")
+            sent = fuzz.Sent(case, response, kwargs.get("headers") or {}, target.base_url)
+            failed = fuzz.judge(sent, ("FUZZ-01", "FUZZ-04"), recorder=self.recorder)
+            if failed:
+                failures = [text for texts in failed.values() for text in texts]
+                sequence = "The sequence:\n" + "\n".join(fuzz.steps_of(self.recorder))
+                broken.append(fuzz.finding("FUZZ-04", "a generated sequence through the spec's links",
+                                           EXPECTED, sent, [*failures, sequence], fuzz.search_note(run, shrunk=not run.nightly),
+                                           caller_of(case).name))
+                budget.failed()
+                raise SequenceBroke(case.operation.label)
 
-    sent_before = adapter.sent
-    # Derandomized: the same sequences on every run, so a failure reproduces (the seed drives the stateless part).
-    Sequences.run(settings=hypothesis.settings(fuzz.settings_for(run), derandomize=True))
-    failure = findings.failures.get("FUZZ-04")
-    expect.check(failure is None, "FUZZ-04", "generated sequences through the spec's links",
-                 "created resources retrievable, deleted ones 404", failure or "")
-    expect.check(adapter.sent > sent_before, "FUZZ-04", "generated sequences", "requests sent", "none were sent")
+    try:
+        Sequences.run(settings=fuzz.settings_for(run, shrink=True, stateful_step_count=STEPS))
+    except (SequenceBroke, fuzz.ShrinkingStopped):
+        pass  # `broken` holds what failed
+    except Exception as error:  # noqa: BLE001 - after a failure, e.g. Hypothesis calling its final replay flaky
+        if not broken:
+            raise fuzz.FuzzingError(redact.redact(f"{type(error).__name__}: {error}")) from None
+    for authorization_id in set(api.list_ids(clients["owner"], api.package_authorizations_path(package)) or ()) \
+            - granted_before:  # whatever the sequences granted, seen in a 201 or not, is deleted at teardown
+        grants.track("owner", api.authorization_path(authorization_id), authorization_id, kind="authorization")
+    expect.check(len(steps) > 0, "FUZZ-04", "generated sequences through the spec's links", "steps sent",
+                 "no step was sent")
+    if broken:
+        broken[-1].report()
+

@@ -26,14 +26,23 @@ class Completed:
         return {rid for rid, r in self.summary["requirements"].items() if r["status"] == "failed"}
 
 
-def tool(*args: str, reports: Path | None = None, env: dict | None = None, timeout: float = 300) -> Completed:
-    """``reactor-conformance ARGS`` (``--reports`` added for ``run``); returns exit code, output, run folder."""
+HANG_GUARD_S = 3600  # a guard against a hung process only: a slow, busy machine must never trip it
+REQUEST_HANG_GUARD_S = 300  # the same for one HTTP request to a server on loopback
+
+
+def tool(*args: str, reports: Path | None = None, env: dict | None = None) -> Completed:
+    """``reactor-conformance ARGS`` (``--reports`` added for ``run``); returns exit code, output, run folder.
+
+    A process still running after ``HANG_GUARD_S`` is reported as hung, never as slow."""
     command = [sys.executable, "-m", "reactor_conformance.cli", *args]
     if args and args[0] == "run" and reports is not None:
         command += ["--reports", str(reports)]
     environment = {k: v for k, v in os.environ.items() if not k.startswith("REACTOR_")}
     environment.update(env or {})
-    process = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=environment)
+    try:
+        process = subprocess.run(command, capture_output=True, text=True, timeout=HANG_GUARD_S, env=environment)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"hung: `reactor-conformance {' '.join(args)}` gave no result in {HANG_GUARD_S} s") from None
     run_dir = None
     if reports is not None and reports.is_dir():
         runs = sorted(p for p in reports.iterdir() if p.is_dir() and not p.is_symlink())

@@ -21,10 +21,13 @@ from reactor_conformance.errors import TargetError
 from reactor_conformance.ims import StaticToken
 from reactor_conformance.settings import Identity
 
+from suite_runs import REQUEST_HANG_GUARD_S
+
 TOKEN, API_KEY = "token-abcdef-123456", "api-key-123456"
 IDENTITY = Identity("owner", "ORG@AdobeOrg", API_KEY, access_token=TOKEN)
 FAST = Retries(backoff_s=0.01, max_wait_s=0.05)
 DROP, SLOW = "drop the connection", "answer too late"
+CLIENT_TIMEOUT_S = 0.2  # the client's own timeout under test: the stub's SLOW answers never come before it
 
 
 class Scripted(http.server.BaseHTTPRequestHandler):
@@ -203,7 +206,7 @@ def test_a_dropped_connection_on_post_is_not_retried(stub):
 def test_a_target_too_slow_to_answer_fails_after_the_retries(stub):
     stub.answers.extend([SLOW] * 3)
     with pytest.raises(TargetError) as error:
-        make_client(stub.url, timeout=0.2).get("/x")
+        make_client(stub.url, timeout=CLIENT_TIMEOUT_S).get("/x")
     assert "no answer within 0.2 s (after 2 retries)" in str(error.value) and len(stub.received) == 3
 
 
@@ -323,7 +326,7 @@ def test_the_curl_line_reproduces_the_request(description, keywords, stub):
     curl = make_client(stub.url).patch("/a/EA1/..", **keywords).exchange.curl()
     assert "\n" not in curl and API_KEY not in curl and TOKEN not in curl
     environment = {**os.environ, "OWNER_TOKEN": TOKEN, "OWNER_API_KEY": API_KEY}
-    subprocess.run(["bash", "-c", curl], env=environment, check=True, capture_output=True, timeout=30)
+    subprocess.run(["bash", "-c", curl], env=environment, check=True, capture_output=True, timeout=REQUEST_HANG_GUARD_S)
     (method, path, headers, body), (method2, path2, headers2, body2) = stub.received
     assert (method2, path2, body2) == (method, path, body)
     for name in ("Authorization", "x-api-key", "x-gw-ims-org-id", "Content-Type"):

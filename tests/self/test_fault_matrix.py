@@ -12,10 +12,14 @@ from reactor_conformance.refserver.faults import FAULTS
 from suite_runs import tool
 
 
+# One matrix per session: every test of this module goes to the same xdist worker (``--dist loadgroup``).
+pytestmark = pytest.mark.xdist_group("fault-matrix")
+
+
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory):
     out = tmp_path_factory.mktemp("matrix") / "fault-matrix.md"
-    completed = tool("faults", "--out", str(out), timeout=900)
+    completed = tool("faults", "--out", str(out))
     rows = json.loads(out.with_suffix(".json").read_text("utf-8"))
     return completed, {row["fault"]: row for row in rows}, out.read_text("utf-8")
 

@@ -23,6 +23,8 @@ from reactor_conformance.refserver.seed import IDENTITIES
 from reactor_conformance.refserver.server import start_server
 from reactor_conformance.schemas import errors as schema_errors
 
+from suite_runs import REQUEST_HANG_GUARD_S
+
 JSON_API = "application/vnd.api+json"
 AUTHORIZATIONS = "/extension_package_usage_authorizations"
 IDENTITY_NAMES = tuple(IDENTITIES)
@@ -64,7 +66,7 @@ class Caller:
         if body is not None:
             kwargs["data"] = body if isinstance(body, (str, bytes)) else json.dumps(body)
             extra.setdefault("Content-Type", content_type)
-        response = self.http.request(method, self.server.base_url + path, headers=extra, timeout=10, **kwargs)
+        response = self.http.request(method, self.server.base_url + path, headers=extra, timeout=REQUEST_HANG_GUARD_S, **kwargs)
         check_answer(response, schema)
         return response
 
@@ -600,7 +602,7 @@ MANGLED_PATHS = [
 
 def raw_get(server, caller: str, path: str) -> tuple[int, str, dict]:
     """GET exactly ``path`` (no client-side normalisation): status, Content-Type, JSON body."""
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=REQUEST_HANG_GUARD_S)
     try:
         connection.putrequest("GET", path, skip_accept_encoding=True)
         for name, value in server.headers(caller).items():
@@ -765,12 +767,12 @@ def test_walking_pages_by_links_yields_every_item_once(callers, five_grants):
     owner, seen, pages = callers["owner"], [], []
     url = f"{owner.server.base_url}{AUTHORIZATIONS}?page%5Bsize%5D=2"
     while url:
-        response = owner.http.get(url, timeout=10)
+        response = owner.http.get(url, timeout=REQUEST_HANG_GUARD_S)
         check_answer(response, "authorization-list")
         document = response.json()
         pages.append(document["meta"]["pagination"])
         seen += [item["id"] for item in document["data"]]
-        again = owner.http.get(document["links"]["self"], timeout=10).json()
+        again = owner.http.get(document["links"]["self"], timeout=REQUEST_HANG_GUARD_S).json()
         assert again["data"] == document["data"]
         url = document["links"].get("next")
     assert sorted(seen) == sorted(g["id"] for g in five_grants.values())
@@ -876,7 +878,7 @@ def test_concurrent_decisions_end_in_one_well_formed_state(server, callers, pend
             start.wait()
             answers[index] = connection.patch(path, data=json.dumps(decision_document(pending["id"], state)),
                                               headers={**server.headers("authorized"), "Content-Type": JSON_API},
-                                              timeout=10)
+                                              timeout=REQUEST_HANG_GUARD_S)
 
     threads = [threading.Thread(target=decide, args=(i,)) for i in range(10)]
     for thread in threads:

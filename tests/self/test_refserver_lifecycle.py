@@ -22,6 +22,8 @@ from reactor_conformance.refserver.profile_toml import dumps
 from reactor_conformance.refserver.seed import IDENTITIES
 from reactor_conformance.refserver.server import start_server
 
+from suite_runs import REQUEST_HANG_GUARD_S
+
 JSON_API = "application/vnd.api+json"
 AUTHORIZATIONS = "/extension_package_usage_authorizations"
 IDENTITY_KEYS = {"org_id", "api_key", "access_token", "client_id", "client_secret", "scopes"}
@@ -54,7 +56,7 @@ def call(server, identity: str, method: str, path: str, body=None, access_token:
     headers = server.headers(identity, access_token)
     if body is not None:
         headers["Content-Type"] = JSON_API
-    return requests.request(method, server.base_url + path, headers=headers, timeout=10,
+    return requests.request(method, server.base_url + path, headers=headers, timeout=REQUEST_HANG_GUARD_S,
                             data=None if body is None else json.dumps(body).encode())
 
 
@@ -65,7 +67,7 @@ def grant(server, identity: str = "owner") -> requests.Response:
 
 
 def ims_token(server, **form) -> requests.Response:
-    return requests.post(f"{server.base_url}/ims/token/v3", data=form, timeout=10)
+    return requests.post(f"{server.base_url}/ims/token/v3", data=form, timeout=REQUEST_HANG_GUARD_S)
 
 
 # -- the profile -----------------------------------------------------------------------------------
@@ -150,48 +152,7 @@ def test_bad_client_credentials_are_refused(description, form, status, error, se
     assert "access_token" not in response.json()
 
 
-# -- faults ----------------------------------------------------------------------------------------
-def owner_approves_its_own_grant(server) -> bool:
-    created = grant(server).json()["data"]
-    try:
-        decision = {"data": {"id": created["id"], "type": AUTHORIZATIONS[1:], "attributes": {"state": "approved"}}}
-        return call(server, "owner", "PATCH", f"{AUTHORIZATIONS}/{created['id']}", decision).status_code == 200
-    finally:
-        call(server, "owner", "DELETE", f"{AUTHORIZATIONS}/{created['id']}")
-
-
-def deleted_grant_still_reads(server) -> bool:
-    created = grant(server).json()["data"]
-    assert call(server, "owner", "DELETE", f"{AUTHORIZATIONS}/{created['id']}").status_code == 204
-    return call(server, "owner", "GET", f"{AUTHORIZATIONS}/{created['id']}").status_code == 200
-
-
-def errors_are_plain_text(server) -> bool:
-    response = call(server, "owner", "GET", f"{AUTHORIZATIONS}/EA{'0' * 32}")
-    return (response.status_code, response.headers["content-type"].split(";")[0], response.text) == \
-           (404, "text/plain", "Not Found")
-
-
-# fault → a probe that returns True when the defect shows
-FAULT_PROBES = {
-    "owner-can-approve": owner_approves_its_own_grant,
-    "delete-leaves-listed": deleted_grant_still_reads,
-    "plain-text-errors": errors_are_plain_text,
-}
-
-
-def test_every_fault_has_a_probe():
-    assert set(FAULT_PROBES) <= set(FAULTS)
-
-
-@pytest.mark.parametrize("fault", sorted(FAULT_PROBES))
-def test_a_fault_shows_only_when_it_is_on(fault, server):
-    assert not FAULT_PROBES[fault](server), f"the clean server shows {fault}"
-    with started(faults=(fault,)) as faulty:
-        assert faulty.faults == {fault}
-        assert FAULT_PROBES[fault](faulty), f"{fault} does not show"
-
-
+# -- faults (each fault's probe is in test_faults.py) -----------------------------------------------
 def test_an_unknown_fault_is_refused_naming_the_known_ones():
     with pytest.raises(ValueError) as refused:
         started(faults=("owner-can-approve", "no-such-fault"))
@@ -248,7 +209,7 @@ def test_stop_closes_the_port():
     port = running.port
     running.stop()
     with pytest.raises(OSError):
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        socket.create_connection(("127.0.0.1", port), timeout=REQUEST_HANG_GUARD_S).close()
 
 
 def test_an_unexpected_error_is_still_a_json_api_document_without_its_text():

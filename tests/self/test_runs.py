@@ -17,7 +17,7 @@ from reactor_conformance.refserver.server import start_server
 from reactor_conformance.reporting.summary import load_summary
 from reactor_conformance.schemas import errors as schema_errors
 
-from suite_runs import tool
+from suite_runs import REQUEST_HANG_GUARD_S, tool
 
 
 def write_profile(path: Path, server, *, client_credentials: bool = False) -> Path:
@@ -86,7 +86,7 @@ def test_everything_the_run_created_was_deleted(profile_run, server):
     owner = server.headers("owner")
     package = server.profile()["fixtures"]["extension_package_id"]
     listed = requests.get(f"{server.base_url}/extension_packages/{package}/extension_package_usage_authorizations",
-                          headers=owner, timeout=10).json()
+                          headers=owner, timeout=REQUEST_HANG_GUARD_S).json()
     assert listed["meta"]["pagination"]["total_count"] == 0, listed
 
 
@@ -122,12 +122,12 @@ def test_an_interrupted_run_is_cleaned_up(server, tmp_path):
                                     "--reports", str(reports), "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         ledger = wait_for_ledger(reports)
         process.send_signal(sig)
-        process.communicate(timeout=60)
+        process.communicate(timeout=REQUEST_HANG_GUARD_S)
         cleanup = tool("cleanup", "--ledger", str(ledger), "--profile", str(profile))
         assert cleanup.code == 0, cleanup.stderr
         package = server.profile()["fixtures"]["extension_package_id"]
         listed = requests.get(f"{server.base_url}/extension_packages/{package}/extension_package_usage_authorizations",
-                              headers=server.headers("owner"), timeout=10).json()
+                              headers=server.headers("owner"), timeout=REQUEST_HANG_GUARD_S).json()
         created = {json.loads(line)["id"] for line in ledger.read_text().splitlines()
                    if json.loads(line).get("event") == "created"}
         assert created, "the run was stopped before it created anything"

@@ -1,38 +1,222 @@
-"""The contract itself: the spec is valid OpenAPI 3.1, the schemas are valid JSON Schema, and the documented
-examples are what the schemas accept."""
+"""The contract itself: the spec is valid OpenAPI 3.1 with every documented operation and the errors each one
+answers, every ``$ref`` resolves (for this project's registry and for schemathesis alike), the schemas are valid
+JSON Schema 2020-12, and the documents of the Reactor documentation are what the schemas accept."""
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
 import pytest
 import schemathesis
+import yaml
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
-from reactor_conformance.schemas import SCHEMAS
-from reactor_conformance.schemas import errors as schema_errors
+from reactor_conformance.schemas import SCHEMAS, errors, registry
 
 SPEC = Path(__file__).resolve().parents[2] / "openapi" / "reactor.yaml"
-DOCUMENTED = {
-    ("GET", "/extension_packages/{EXTENSION_PACKAGE_ID}/extension_package_usage_authorizations"),
-    ("POST", "/extension_packages/{EXTENSION_PACKAGE_ID}/extension_package_usage_authorizations"),
-    ("GET", "/extension_package_usage_authorizations"),
-    ("GET", "/extension_package_usage_authorizations/{ID}"),
-    ("PATCH", "/extension_package_usage_authorizations/{ID}"),
-    ("DELETE", "/extension_package_usage_authorizations/{ID}"),
-    ("GET", "/extension_package_usage_authorizations/{ID}/extension_package"),
-    ("GET", "/extension_packages"), ("POST", "/extension_packages"),
-    ("GET", "/extension_packages/{EXTENSION_PACKAGE_ID}"), ("PATCH", "/extension_packages/{EXTENSION_PACKAGE_ID}"),
-    ("GET", "/extension_packages/{EXTENSION_PACKAGE_ID}/versions"),
-    ("POST", "/properties/{PROPERTY_ID}/extensions"),
-    ("GET", "/extensions/{EXTENSION_ID}"), ("DELETE", "/extensions/{EXTENSION_ID}"),
-    ("POST", "/ims/token/v3"),
-}
-# The endpoint guide's example of a created authorization (seed2), as Adobe prints it.
-ADOBE_EXAMPLE = {"data": {
+RAW = yaml.safe_load(SPEC.read_text("utf-8"))
+IMS = "/ims/token/v3"
+GRANTS = "/extension_packages/{EXTENSION_PACKAGE_ID}/extension_package_usage_authorizations"
+AUTHORIZATION = "/extension_package_usage_authorizations/{ID}"
+PACKAGE = "/extension_packages/{EXTENSION_PACKAGE_ID}"
+EXTENSION = "/extensions/{EXTENSION_ID}"
+READ, WRITE = {"400", "401", "403", "404"}, {"400", "401", "403", "404", "409", "413", "415", "422"}
+
+# Every documented operation: method, path, operationId (Adobe's where it has one), declared statuses.
+OPERATIONS = [
+    ("GET", GRANTS, "retrieveExtensionPackageUsageAuthorizationForPackage", {"200"} | READ),
+    ("POST", GRANTS, "createExtensionPackageUsageAuthorization", {"201"} | WRITE),
+    ("GET", "/extension_package_usage_authorizations", "retrieveExtensionPackageUsageAuthorization",
+     {"200", "400", "401", "403"}),
+    ("GET", AUTHORIZATION, "retrieveExtensionPackageUsageAuthorizationById", {"200"} | READ),
+    ("PATCH", AUTHORIZATION, "updateExtensionPackageUsageAuthorization", {"200"} | WRITE),
+    ("DELETE", AUTHORIZATION, "deletePackageUsageAuthorization", {"204"} | READ),
+    ("GET", AUTHORIZATION + "/extension_package", "retrieveDataExtensionPackageUsageAuthorization", {"200"} | READ),
+    ("GET", "/extension_packages", "listExtensionPackages", {"200", "400", "401", "403"}),
+    ("POST", "/extension_packages", "createExtensionPackage", {"201"} | WRITE - {"404"}),
+    ("GET", PACKAGE, "retrieveExtensionPackage", {"200"} | READ),
+    ("PATCH", PACKAGE, "privateReleaseExtensionPackage", {"200"} | WRITE),
+    ("GET", PACKAGE + "/versions", "retrieveExtensionPackageVersion", {"200"} | READ),
+    ("POST", "/properties/{PROPERTY_ID}/extensions", "createExtension", {"201"} | WRITE),
+    ("GET", EXTENSION, "retrieveExtension", {"200"} | READ),
+    ("DELETE", EXTENSION, "deleteExtension", {"204"} | READ),
+    ("POST", IMS, "exchangeImsClientCredentials", {"200", "400", "401"}),
+]
+JSON_API = "application/vnd.api+json"
+ERROR_SCHEMA = {"$ref": "../schemas/error.json"}
+
+
+@pytest.fixture(scope="module")
+def operations():
+    """The spec as schemathesis loads it from its path: (method, path) → operation."""
+    loaded = [result.ok() for result in schemathesis.openapi.from_path(SPEC).get_all_operations()]
+    return {(op.method.upper(), op.path): op for op in loaded}
+
+
+def test_the_spec_is_valid_openapi_3_1():
+    document, base_uri = read_from_filename(str(SPEC))
+    assert document["openapi"] == "3.1.0"
+    validate(document, base_uri=base_uri)  # follows the ../schemas/ references from the spec's own location
+
+
+def test_the_spec_has_exactly_the_documented_operations(operations):
+    declared = {key: op.definition.raw.get("operationId") for key, op in operations.items()}
+    assert declared == {(method, path): operation_id for method, path, operation_id, _ in OPERATIONS}
+
+
+@pytest.mark.parametrize("method, path, operation_id, statuses", OPERATIONS, ids=[row[2] for row in OPERATIONS])
+def test_each_operation_declares_every_status_the_contract_gives_it(method, path, operation_id, statuses,
+                                                                    operations):
+    assert set(operations[method, path].definition.raw["responses"]) == statuses
+
+
+@pytest.mark.parametrize("method, path, operation_id, statuses", OPERATIONS, ids=[row[2] for row in OPERATIONS])
+def test_refusals_the_contract_applies_everywhere_are_declared(method, path, operation_id, statuses, operations):
+    """401/403 on every API operation (credentials are checked first); 404 wherever the path names a resource."""
+    declared = set(operations[method, path].definition.raw["responses"])
+    if path != IMS:
+        assert {"400", "401", "403"} <= declared
+    if "{" in path:
+        assert "404" in declared
+
+
+@pytest.mark.parametrize("method, path, operation_id, statuses", OPERATIONS, ids=[row[2] for row in OPERATIONS])
+def test_answers_have_the_declared_media_type_and_errors_the_error_schema(method, path, operation_id, statuses,
+                                                                         operations):
+    media_type = "application/json" if path == IMS else JSON_API
+    for status, response in operations[method, path].responses.items():
+        content = response.definition.get("content")
+        if status == "204":
+            assert content is None, "204 has no body"
+            continue
+        assert list(content) == [media_type], status
+        if status.startswith("4") and path != IMS:
+            assert content[JSON_API]["schema"] == ERROR_SCHEMA, status
+
+
+def test_every_api_operation_requires_all_three_credentials_and_ims_none():
+    everywhere = RAW["security"]
+    assert everywhere == [{"bearer": [], "apiKey": [], "orgId": []}]
+    schemes = RAW["components"]["securitySchemes"]
+    assert (schemes["bearer"]["scheme"], schemes["apiKey"]["name"], schemes["orgId"]["name"]) == \
+        ("bearer", "x-api-key", "x-gw-ims-org-id")
+    for method, path, _, _ in OPERATIONS:
+        security = RAW["paths"][path][method.lower()].get("security", everywhere)
+        assert security == ([] if path == IMS else everywhere), (method, path)
+
+
+# Parameters: name → expected schema. Path IDs take any string (an unknown ID must reach the server: 404);
+# filters take any string (a malformed filter is ignored, not refused).
+PARAMETERS = [
+    ("EXTENSION_PACKAGE_ID", {"type": "string"}),
+    ("ID", {"type": "string"}),
+    ("PROPERTY_ID", {"type": "string"}),
+    ("EXTENSION_ID", {"type": "string"}),
+    ("page[number]", {"type": "integer", "minimum": 1, "default": 1}),
+    ("page[size]", {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}),
+    ("filter[state]", {"type": "string"}),
+]
+
+
+@pytest.mark.parametrize("name, schema", PARAMETERS, ids=[row[0] for row in PARAMETERS])
+def test_parameters_take_what_the_server_must_answer_itself(name, schema):
+    found = [p for p in RAW["components"]["parameters"].values() if p["name"] == name]
+    assert [p["schema"] for p in found] == [schema]
+
+
+def test_no_operation_declares_the_accept_header():
+    """Accept is sent by every client, not a parameter that fuzzing should vary."""
+    parameters = [p for p in RAW["components"]["parameters"].values()]
+    for item in RAW["paths"].values():
+        for operation in (item[m] for m in ("get", "post", "patch", "delete") if m in item):
+            parameters += operation.get("parameters", [])
+    assert all(p.get("name", "").lower() != "accept" for p in parameters)
+
+
+def links():
+    for path, item in RAW["paths"].items():
+        for method in ("get", "post", "patch", "delete"):
+            for status, response in item.get(method, {}).get("responses", {}).items():
+                for name, link in response.get("links", {}).items():
+                    yield f"{RAW['paths'][path][method]['operationId']} {status} {name}", link
+
+
+def test_the_grant_links_to_reading_deciding_deleting_it_and_its_package():
+    created = RAW["paths"][GRANTS]["post"]["responses"]["201"]["links"]
+    assert {link["operationId"] for link in created.values()} == {
+        "retrieveExtensionPackageUsageAuthorizationById", "updateExtensionPackageUsageAuthorization",
+        "deletePackageUsageAuthorization", "retrieveDataExtensionPackageUsageAuthorization"}
+    assert all(link["parameters"] == {"ID": "$response.body#/data/id"} for link in created.values())
+
+
+@pytest.mark.parametrize("label, link", list(links()), ids=[label for label, _ in links()])
+def test_every_link_names_an_operation_and_its_path_parameters(label, link, operations):
+    target = next(op for op in operations.values() if op.definition.raw["operationId"] == link["operationId"])
+    path_parameters = {p.name for p in target.path_parameters}
+    assert set(link["parameters"]) == path_parameters, label
+
+
+def references(node):
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            yield node["$ref"]
+        for value in node.values():
+            yield from references(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from references(value)
+
+
+def pointer_target(document, pointer: str):
+    for part in filter(None, pointer.split("/")):
+        document = document[part.replace("~1", "/").replace("~0", "~")]
+    return document
+
+
+@pytest.mark.parametrize("ref", sorted(set(references(RAW))))
+def test_every_ref_of_the_spec_resolves(ref):
+    if ref.startswith("#"):
+        assert pointer_target(RAW, ref[1:]) is not None
+    else:
+        assert ref.startswith("../schemas/"), "the spec names schema files relative to itself"
+        assert registry().resolver().lookup(ref.removeprefix("../schemas/")).contents is not None
+
+
+SCHEMA_FILES = sorted(SCHEMAS.glob("*.json"))
+
+
+@pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda p: p.name)
+def test_every_ref_of_a_schema_resolves(path):
+    resolver = registry().resolver(base_uri=path.name)
+    for ref in references(json.loads(path.read_text("utf-8"))):
+        assert resolver.lookup(ref).contents is not None, ref
+
+
+def test_schemathesis_resolves_every_request_and_response_schema(operations):
+    for op in operations.values():
+        for status, response in op.responses.items():
+            if response.definition.get("content"):
+                resolved = response.get_schema()
+                assert resolved.schema is not None and resolved.unresolvable_reference is None, (op.label, status)
+        for body in op.body:
+            assert "$ref" not in json.dumps(body.definition["schema"]), op.label
+
+
+@pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda p: p.name)
+def test_every_schema_is_valid_json_schema_2020_12_named_by_its_file(path):
+    schema = json.loads(path.read_text("utf-8"))
+    Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"] == path.name
+    assert schema["title"] and schema["description"]
+
+
+# The Reactor documentation's own examples (the endpoint guide), as printed, and the contract's error document.
+ADOBE_CREATED = {"data": {
     "id": "EA35d0e731f73645e6972df9fcac101434", "type": "extension_package_usage_authorizations",
     "attributes": {"created_at": "2024-06-05T23:17:30.308Z", "updated_at": "2024-06-05T23:17:30.308Z",
                    "name": "Acme", "platform": "web", "owner_org_id": "{ORG_ID}", "owner_org_name": "Reactor QE",
@@ -46,60 +230,121 @@ ADOBE_EXAMPLE = {"data": {
         "data": {"id": "EP43649cc8856d4f09a7c2a21a4b1e449d", "type": "extension_packages"}}},
     "links": {"self": "https://reactor.adobe.io/extension_package_usage_authorizations/"
                       "EA35d0e731f73645e6972df9fcac101434"}}}
+ADOBE_LIST = {
+    "data": [{
+        "id": "EA722482c30fe44b54aa6a7317890b3bdb", "type": "extension_package_usage_authorizations",
+        "attributes": {"created_at": "2024-06-05T23:17:35.776Z", "updated_at": "2024-06-05T23:17:35.776Z",
+                       "name": "Acme", "platform": "web", "owner_org_id": "{ORG_ID}", "owner_org_name": "Reactor QE",
+                       "authorized_org_id": "{ORG_ID}", "authorized_org_name": "Platform UI - INT",
+                       "state": "pending_approval", "created_by_email": "example@adobe.com",
+                       "created_by_display_name": "George Ciltaru", "updated_by_email": "Restricted",
+                       "updated_by_display_name": "Restricted"},
+        "relationships": {"extension_package": {
+            "links": {"related": "https://reactor.adobe.io/extension_package_usage_authorizations/"
+                                 "EA722482c30fe44b54aa6a7317890b3bdb/extension_package"},
+            "data": {"id": "EPecefc8291ae346c3b3887d5b2da533b8", "type": "extension_packages"}}},
+        "links": {"self": "https://reactor.adobe.io/extension_package_usage_authorizations/"
+                          "EA722482c30fe44b54aa6a7317890b3bdb"}}],
+    "meta": {"pagination": {"current_page": 1, "next_page": None, "prev_page": None, "total_pages": 1,
+                            "total_count": 1}}}
+ADOBE_GRANT = {"data": {"attributes": {"authorized_org_id": "{ORG_ID}"},
+                        "type": "extension_package_usage_authorizations"}}
+ADOBE_DECISION = {"data": {"attributes": {"state": "approved"}, "id": ":extension_package_usage_authorization_id",
+                           "type": "extension_package_usage_authorizations"}}
+NOT_FOUND = {"errors": [{"id": "0b5f0f4e-4b44-4a8e-9d6c-1e8f3c2a7b10", "status": "404", "code": "not-found",
+                         "title": "Not Found", "detail": "The extension package usage authorization does not exist.",
+                         "source": {"pointer": "/data/attributes/state"},
+                         "meta": {"request_id": "5d1c3e0a-8f7b-4c2d-9e6a-3b4f5a6c7d8e"}}]}
 
 
-def test_the_spec_is_valid_openapi_3_1():
-    document, base_uri = read_from_filename(str(SPEC))
-    assert document["openapi"].startswith("3.1")
-    validate(document, base_uri=base_uri)
+def changed(document: dict, change) -> dict:
+    """A deep copy of ``document`` after ``change(copy)``."""
+    result = copy.deepcopy(document)
+    change(result)
+    return result
 
 
-def test_the_spec_has_every_documented_operation_with_its_errors():
-    operations = [result.ok() for result in schemathesis.openapi.from_path(SPEC).get_all_operations()]
-    assert {(op.method.upper(), op.path) for op in operations} == DOCUMENTED
-    for op in operations:
-        declared = set(op.definition.raw["responses"])
-        if op.path != "/ims/token/v3":
-            assert {"401", "403"} <= declared, op.label
-        if "{" in op.path:
-            assert "404" in declared, op.label
-        assert op.definition.raw.get("operationId"), op.label
+def attributes(document: dict) -> dict:
+    return document["data"]["attributes"]
 
 
-@pytest.mark.parametrize("path", sorted(SCHEMAS.glob("*.json")), ids=lambda p: p.name)
-def test_every_schema_is_valid_json_schema_2020_12(path):
-    Draft202012Validator.check_schema(json.loads(path.read_text("utf-8")))
+# Documents the schemas accept: description, schema, document.
+ACCEPTED = [
+    ("the endpoint guide's created authorization", "authorization", ADOBE_CREATED),
+    ("the endpoint guide's list", "authorization-list", ADOBE_LIST),
+    ("the endpoint guide's grant request", "authorization-create-request", ADOBE_GRANT),
+    ("the guide's approval request", "authorization-update-request", ADOBE_DECISION),
+    ("a rejection", "authorization-update-request",
+     changed(ADOBE_DECISION, lambda d: attributes(d).update(state="rejected"))),
+    ("the contract's 404 error document", "error", NOT_FOUND),
+    ("an error with a code and no title", "error", {"errors": [{"status": "403", "code": "not-authorized"}]}),
+    ("an empty last page", "authorization-list", {"data": [], "meta": {"pagination": {
+        "current_page": 3, "next_page": None, "prev_page": 1, "total_pages": 1, "total_count": 1}}}),
+    ("an attribute beyond the documented ones", "authorization",
+     changed(ADOBE_CREATED, lambda d: attributes(d).update(revision_number=2))),
+    ("no relationship data (SHAPE-09 is a SHOULD, checked apart)", "authorization",
+     changed(ADOBE_CREATED, lambda d: d["data"]["relationships"]["extension_package"].pop("data"))),
+    ("an ID of another form (SHAPE-07 is a SHOULD, checked apart)", "authorization",
+     changed(ADOBE_CREATED, lambda d: d["data"].update(id="42"))),
+    ("a Reactor authorization ID", "ids#/$defs/authorization_id", ADOBE_CREATED["data"]["id"]),
+    ("a Reactor package ID", "ids#/$defs/package_id", "EP43649cc8856d4f09a7c2a21a4b1e449d"),
+    ("an IMS token", "ims-token", {"access_token": "eyJhbGciOi", "token_type": "bearer", "expires_in": 86399}),
+    ("an IMS refusal", "ims-error", {"error": "invalid_client", "error_description": "Unknown client."}),
+]
 
-
-def mutate(document: dict, change) -> dict:
-    copy = json.loads(json.dumps(document))
-    change(copy)
-    return copy
-
-
-# Documents the schemas must refuse: description, schema, document.
+# Documents the schemas refuse: description, schema, document.
 REFUSED = [
-    ("an authorization without state", "authorization",
-     mutate(ADOBE_EXAMPLE, lambda d: d["data"]["attributes"].pop("state"))),
+    ("an authorization without state", "authorization", changed(ADOBE_CREATED, lambda d: attributes(d).pop("state"))),
     ("the note's word accepted as a state", "authorization",
-     mutate(ADOBE_EXAMPLE, lambda d: d["data"]["attributes"].update(state="accepted"))),
+     changed(ADOBE_CREATED, lambda d: attributes(d).update(state="accepted"))),
     ("a singular type", "authorization",
-     mutate(ADOBE_EXAMPLE, lambda d: d["data"].update(type="extension_package_usage_authorization"))),
+     changed(ADOBE_CREATED, lambda d: d["data"].update(type="extension_package_usage_authorization"))),
     ("a timestamp as a number", "authorization",
-     mutate(ADOBE_EXAMPLE, lambda d: d["data"]["attributes"].update(created_at=1717629450308))),
+     changed(ADOBE_CREATED, lambda d: attributes(d).update(created_at=1717629450308))),
+    ("a timestamp not in UTC", "authorization",
+     changed(ADOBE_CREATED, lambda d: attributes(d).update(updated_at="2024-06-06T01:17:30.308+02:00"))),
+    ("a platform other than web or mobile", "authorization",
+     changed(ADOBE_CREATED, lambda d: attributes(d).update(platform="ios"))),
+    ("no links.self", "authorization", changed(ADOBE_CREATED, lambda d: d["data"].pop("links"))),
+    ("no related link", "authorization",
+     changed(ADOBE_CREATED, lambda d: d["data"]["relationships"]["extension_package"].pop("links"))),
+    ("a list without pagination", "authorization-list", changed(ADOBE_LIST, lambda d: d["meta"].pop("pagination"))),
+    ("a page count as a string", "authorization-list",
+     changed(ADOBE_LIST, lambda d: d["meta"]["pagination"].update(total_pages="1"))),
     ("an empty errors array", "error", {"errors": []}),
     ("an error status as a number", "error", {"errors": [{"status": 404, "title": "Not Found"}]}),
-    ("a list without pagination", "authorization-list", {"data": [], "meta": {}}),
+    ("an error with neither title nor code", "error", {"errors": [{"status": "404", "detail": "gone"}]}),
+    ("the gateway's error shape", "error", {"error_code": "401013", "message": "Oauth token is not valid"}),
+    ("a grant with an unknown top-level member", "authorization-create-request", {**ADOBE_GRANT, "bogus": 1}),
+    ("a grant to an empty org ID", "authorization-create-request",
+     changed(ADOBE_GRANT, lambda d: attributes(d).update(authorized_org_id=""))),
+    ("a grant naming its org as a number", "authorization-create-request",
+     changed(ADOBE_GRANT, lambda d: attributes(d).update(authorized_org_id=42))),
+    ("a grant that sets its state", "authorization-create-request",
+     changed(ADOBE_GRANT, lambda d: attributes(d).update(state="approved"))),
+    ("a grant without data", "authorization-create-request", {}),
+    ("a decision back to pending_approval", "authorization-update-request",
+     changed(ADOBE_DECISION, lambda d: attributes(d).update(state="pending_approval"))),
+    ("a decision that renames the package", "authorization-update-request",
+     changed(ADOBE_DECISION, lambda d: attributes(d).update(name="other"))),
+    ("a decision without the authorization's id", "authorization-update-request",
+     changed(ADOBE_DECISION, lambda d: d["data"].pop("id"))),
+    ("an ID of another form", "ids#/$defs/authorization_id", "EA35D0E731F73645E6972DF9FCAC101434"),
+    ("an IMS token without its lifetime", "ims-token", {"access_token": "eyJhbGciOi", "token_type": "bearer"}),
 ]
 
 
-def test_adobes_own_example_is_accepted():
-    assert schema_errors("authorization", ADOBE_EXAMPLE) == []
-    listing = {"data": [ADOBE_EXAMPLE["data"]], "meta": {"pagination": {
-        "current_page": 1, "next_page": None, "prev_page": None, "total_pages": 1, "total_count": 1}}}
-    assert schema_errors("authorization-list", listing) == []
+@pytest.mark.parametrize("description, schema, document", ACCEPTED, ids=[row[0] for row in ACCEPTED])
+def test_documents_the_schemas_accept(description, schema, document):
+    assert errors(schema, document) == [], description
 
 
-@pytest.mark.parametrize("description, schema, document", REFUSED, ids=[c[0] for c in REFUSED])
-def test_broken_documents_are_refused(description, schema, document):
-    assert schema_errors(schema, document), description
+@pytest.mark.parametrize("description, schema, document", REFUSED, ids=[row[0] for row in REFUSED])
+def test_documents_the_schemas_refuse(description, schema, document):
+    assert errors(schema, document), description
+
+
+def test_a_refusal_names_the_member_at_fault():
+    problems = errors("authorization", changed(ADOBE_CREATED, lambda d: attributes(d).update(state="accepted")))
+    assert problems == ["/data/attributes/state: 'accepted' is not one of "
+                        "['pending_approval', 'approved', 'rejected']"]

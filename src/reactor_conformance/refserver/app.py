@@ -24,7 +24,7 @@ def create_app(store: Store, faults=frozenset(), token_ttl: int = DEFAULT_TOKEN_
     app.state.store = store
     app.state.faults = parse_faults(faults)
     app.state.token_ttl = token_ttl
-    app.state.revoked = {}  # what the `deleted-still-readable` fault keeps answering for
+    app.state.revoked = {}  # what `deleted-still-readable` and `revoked-still-in-catalog` keep answering for
     if "json-content-type" in app.state.faults:
         return PlainJsonMediaType(app)
     return app

@@ -35,12 +35,13 @@ def base_url(request: Request) -> str:
 
 
 def authorization_resource(row, base: str, viewer_org: str, faults: frozenset[str] = frozenset()) -> dict:
-    self_link = f"{base}/{AUTHORIZATION}/{row['id']}"
+    authorization_id = row["id"].upper() if "uppercase-ids" in faults else row["id"]
+    self_link = f"{base}/{AUTHORIZATION}/{authorization_id}"
     leak = "emails-leaked" in faults
     created_by_visible = leak or row["created_by_org_id"] == viewer_org
     updated_by_visible = leak or row["updated_by_org_id"] == viewer_org
     resource = {
-        "id": row["id"],
+        "id": authorization_id,
         "type": AUTHORIZATION,
         "attributes": {
             "created_at": timestamp(row["created_at"]),

@@ -65,7 +65,8 @@ async def api_error_handler(request: Request, error: ApiError) -> Response:
 
 async def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     """Starlette's routing refusals: no such path (404) or a method the path does not offer (405)."""
-    if exc.status_code == 404:
+    if exc.status_code == 404 or b"%2f" in request.scope.get("raw_path", b"").lower():
+        # `…/EA…%2Fextension_package` is one segment naming nothing, whatever the decoded path would match
         error = ApiError(404, "not-found", "No such endpoint.")
     elif exc.status_code == 405:
         error = ApiError(405, "method-not-allowed", f"{request.method} is not allowed here.", headers=exc.headers)

@@ -48,8 +48,23 @@ async def catalog(request: Request) -> Response:
     states = () if "approved-not-in-catalog" in faults else \
         ("approved", "pending_approval") if "pending-in-catalog" in faults else ("approved",)
     rows, total = _store(request).catalog(user.org_id, filters, page.offset, page.size, states)
+    if "revoked-still-in-catalog" in faults and page.number == 1:
+        rows = [*rows, *_revoked_but_listed(request, user, rows)]
     base = base_url(request)
     return json_api(list_document(request, [package_resource(row, base) for row in rows], page, total))
+
+
+def _revoked_but_listed(request: Request, user: User, shown: list[sqlite3.Row]) -> list[sqlite3.Row]:
+    """The ``revoked-still-in-catalog`` defect: a stale catalog entry. The package of an approved authorization
+    revoked from the caller's org stays listed until the org is granted the package again."""
+    store, seen, stale = _store(request), {row["id"] for row in shown}, []
+    for revoked in request.app.state.revoked.values():
+        package = store.package(revoked["package_id"])
+        if (revoked["authorized_org_id"] == user.org_id and revoked["state"] == "approved"
+                and package["id"] not in seen and not store.family_granted(package, user.org_id)):
+            seen.add(package["id"])
+            stale.append(package)
+    return stale
 
 
 async def read(request: Request) -> Response:
