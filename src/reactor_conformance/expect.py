@@ -1,18 +1,25 @@
-"""Assertions that read as a sentence when they fail.
+"""Assertions that read as a sentence when they fail, each one a check of one requirement.
 
 Every failure names the requirement, what was expected, what was observed, the exchange
 (method, URL, redacted headers and bodies) and a curl line that reproduces it — the model
 is schemathesis's checks: declared beside received.
+
+Every check also leaves its verdict in ``verdicts`` (held or failed, under its own requirement ID),
+so that a requirement's status is decided by its own checks and never by another requirement's
+check that happened to run in the same test.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Iterable
 
 import requests
 
 from . import redact
+from .requirements import catalog
 from .schemas import errors as schema_errors
 
 JSON_API = "application/vnd.api+json"
@@ -20,6 +27,37 @@ JSON_API = "application/vnd.api+json"
 
 class ConformanceFailure(AssertionError):
     """A requirement the target does not meet; ``str()`` is the whole story for a person."""
+
+    def __init__(self, requirement: str, text: str):
+        super().__init__(text)
+        self.requirement = requirement
+
+
+class Unmet(Exception):
+    """A precondition of a test did not hold (the target refused a setup step): its checks were not reached.
+
+    Not a verdict on the requirements the test checks; the refused step is checked by its own tests."""
+
+
+@dataclass
+class Verdicts:
+    """The checks run so far in one test: how many held per requirement, and the one that failed."""
+
+    held: Counter = field(default_factory=Counter)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"held": dict(self.held), "failed": dict(self.failed)}
+
+
+verdicts = Verdicts()
+
+
+def begin() -> Verdicts:
+    """Start a new test's record of verdicts (the plugin calls it before each test)."""
+    global verdicts
+    verdicts = Verdicts()
+    return verdicts
 
 
 def fail(requirement: str, what: str, expected: str, observed: str,
@@ -29,13 +67,32 @@ def fail(requirement: str, what: str, expected: str, observed: str,
     if exchange is not None:
         lines += ["  exchange:", *("    " + line for line in exchange.describe().splitlines()),
                   "  reproduce:", "    " + exchange.curl()]
-    raise ConformanceFailure(redact.redact("\n".join(lines)))
+    text = redact.redact("\n".join(lines))
+    verdicts.failed.setdefault(_known(requirement), text)
+    raise ConformanceFailure(requirement, text)
 
 
 def check(condition: bool, requirement: str, what: str, expected: str, observed: str,
           response: requests.Response | None = None) -> None:
     if not condition:
         fail(requirement, what, expected, observed, response)
+    verdicts.held[_known(requirement)] += 1
+
+
+def unmet(what: str, response: requests.Response | None = None) -> None:
+    """Stop the test: ``what`` (a setup step) did not happen, so its checks cannot run."""
+    exchange = getattr(response, "exchange", None)
+    detail = f"; the target answered HTTP {response.status_code}" if response is not None else ""
+    text = f"not reached: {what}{detail}"
+    if exchange is not None:
+        text += "\n" + "\n".join("  " + line for line in exchange.describe().splitlines())
+    raise Unmet(redact.redact(text))
+
+
+def _known(requirement: str) -> str:
+    if requirement not in catalog():
+        raise ValueError(f"a check names {requirement!r}, which is not in the requirement catalog")
+    return requirement
 
 
 def status(response: requests.Response, expected: int | Iterable[int], requirement: str, what: str) -> None:

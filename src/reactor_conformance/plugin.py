@@ -8,12 +8,13 @@ workers; it also collects every test report and writes ``summary.json`` and ``co
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from . import __version__, redact
+from . import __version__, expect, redact
 from .errors import ConfigError, TargetError
 from .requirements import catalog, unknown_ids
 from .reporting.matrix import conformance_markdown
@@ -22,6 +23,9 @@ from .run_context import RunContext
 
 OBSERVATION = "observation"
 REQUIREMENTS = "requirements"
+VERDICTS = "verdicts"  # the JSON of a test's checks, carried on its teardown report (also across xdist)
+VERDICT = "verdict"  # one readable "ID status" line per requirement a test touched, for JUnit
+STOP = pytest.StashKey[dict]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -129,14 +133,70 @@ def observe(request: pytest.FixtureRequest):
     return record
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Each test (each attempt, with reruns) starts with no verdicts."""
+    expect.begin()
+    item.stash[STOP] = {}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Note what stopped a test; on its teardown report, hand on the verdicts of every check it ran."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    stop = item.stash.setdefault(STOP, {})
+    if (report.failed or report.skipped) and not stop:
+        stop.update(_stop_of(call, report))
+        if stop["kind"] == "unmet":  # a refused setup step: the test's checks were not reached
+            report.outcome = "skipped"
+            report.longrepr = (str(item.path), (item.location[1] or 0) + 1, f"Skipped: {stop['message']}")
+        elif stop["kind"] == "check":  # the sentence and where the check stands, without a class name
+            report.longrepr = f"{stop['message']}\n  at {_check_site(item, call)}"
+    if call.when == "teardown":
+        record = {**expect.verdicts.to_json(), "stop": stop}
+        readable = [(VERDICT, f"{rid} failed") for rid in record["failed"]]
+        readable += [(VERDICT, f"{rid} held {count}") for rid, count in record["held"].items()
+                     if rid not in record["failed"]]
+        report.user_properties = [*report.user_properties, (VERDICTS, json.dumps(record)), *readable]
+
+
+def _check_site(item: pytest.Item, call: pytest.CallInfo) -> str:
+    """``file:line`` of the failed check in the test's own module (else the deepest frame of the suite)."""
+    entries = [entry for entry in call.excinfo.traceback if "reactor_conformance" not in str(entry.path)]
+    own = [entry for entry in entries if str(entry.path) == str(item.path)] or entries
+    if not own:
+        return item.nodeid
+    path = Path(own[-1].path)
+    shown = path.relative_to(item.config.rootpath) if path.is_relative_to(item.config.rootpath) else path
+    return f"{shown}:{own[-1].lineno + 1}"
+
+
+def _stop_of(call: pytest.CallInfo, report: pytest.TestReport) -> dict:
+    """Why a test ended early: a failed check (and whose), an unmet precondition, a skip, or a crash."""
+    error = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(error, expect.ConformanceFailure):
+        return {"kind": "check", "requirement": error.requirement, "message": str(error)}
+    if isinstance(error, expect.Unmet):
+        return {"kind": "unmet", "message": str(error)}
+    if report.skipped:
+        return {"kind": "skip", "message": _skip_reason(report)}
+    text = redact.redact(_failure_text(report))
+    if call.when == "setup":
+        return {"kind": "unmet", "message": f"not reached: setting up the test broke: {text}"}
+    return {"kind": "crash", "message": f"the test broke before its verdict: {text}"}
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     config = _config
     if config is None or hasattr(config, "workerinput") or config.reactor is None:
         return
     results: dict = config.reactor_results
     entry = results.setdefault(report.nodeid, {"outcome": "passed", "message": "", "duration": 0.0,
-                                               "requirements": (), "observations": [], "reruns": 0})
-    if report.outcome == "rerun":  # pytest-rerunfailures: failed, then tried again
+                                               "requirements": (), "observations": [], "reruns": 0,
+                                               "verdicts": {}})
+    if report.outcome == "rerun":  # pytest-rerunfailures: failed, then tried again from a clean slate
+        entry.update(outcome="passed", message="", observations=[], verdicts={})
         entry["reruns"] += 1
         return
     props = dict((k, v) for k, v in report.user_properties if k == REQUIREMENTS)
@@ -145,6 +205,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     for key, value in report.user_properties:
         if key == OBSERVATION and value not in entry["observations"]:
             entry["observations"].append(value)
+        elif key == VERDICTS and report.when == "teardown":
+            entry["verdicts"] = json.loads(value)
     if report.failed and entry["outcome"] != "failed":
         entry["outcome"] = "failed"
         entry["message"] = redact.redact(_failure_text(report))
@@ -216,9 +278,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 
 def _test_result(entry: dict) -> TestResult:
     observations = tuple(tuple(text.split("\t", 1)) for text in entry["observations"])
+    verdicts = entry["verdicts"]
     return TestResult(outcome=entry["outcome"], requirements=entry["requirements"],
                       duration_s=round(entry["duration"], 4), message=entry["message"],
-                      reruns=entry["reruns"], observations=observations)
+                      reruns=entry["reruns"], observations=observations,
+                      held=verdicts.get("held", {}), failed=verdicts.get("failed", {}), stop=verdicts.get("stop", {}))
 
 
 def _failure_text(report: pytest.TestReport) -> str:

@@ -18,21 +18,58 @@ CATALOG = [Requirement("A-01", "MUST", "A", "Group A", "must thing | with a pipe
 START = datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc)
 
 
-def summary_of(outcomes: dict[str, tuple[str, tuple[str, ...]]], level: str = "should", run_id: str = "r1") -> dict:
-    results = {nodeid: TestResult(outcome, ids, 0.1, f"message of {nodeid}" if outcome != "passed" else "",
-                                  0, (("A-03", "accepted → 422"),) if "A-03" in ids else ())
-               for nodeid, (outcome, ids) in outcomes.items()}
+def result(outcome: str, ids: tuple[str, ...], *, held=None, failed=None, stop=None, message="") -> TestResult:
+    """A test's result. Without explicit checks: a pass held one check of each named requirement; a failure
+    failed the first one's check, which stopped the test before the others were reached."""
+    if held is None and failed is None:
+        held = {rid: 1 for rid in ids} if outcome == "passed" else {}
+        failed = {ids[0]: f"[{ids[0]}] its check failed"} if outcome == "failed" and ids else {}
+        if outcome == "failed" and ids and stop is None:
+            stop = {"kind": "check", "requirement": ids[0], "message": failed[ids[0]]}
+    return TestResult(outcome, ids, 0.1, message, 0, (("A-03", "accepted → 422"),) if "A-03" in ids else (),
+                      held=held or {}, failed=failed or {}, stop=stop or {})
+
+
+def summary_of(outcomes: dict, level: str = "should", run_id: str = "r1") -> dict:
+    """``outcomes``: node ID → ``(outcome, ids)`` or a ready ``TestResult``."""
+    results = {nodeid: value if isinstance(value, TestResult)
+               else result(*value, message=f"message of {nodeid}" if value[0] != "passed" else "")
+               for nodeid, value in outcomes.items()}
     return build_summary(run_id=run_id, started_at=START, finished_at=START + timedelta(seconds=2),
                          target={"base_url": "http://127.0.0.1:1", "embedded": True, "faults": []}, level=level,
                          fuzz={"enabled": True, "examples": 10, "seed": 1}, catalog=CATALOG, test_results=results)
 
 
-# Status rules: description, test outcomes, expected status per requirement.
+CHECK_A01_FAILED = {"kind": "check", "requirement": "A-01", "message": "[A-01] expected 201"}
+# Status rules, decided per check: description, test results, expected status per requirement.
 STATUS_CASES = [
-    ("all passed", {"t1": ("passed", ("A-01",)), "t2": ("passed", ("A-02",)), "t3": ("passed", ("A-03",))},
+    ("every check held", {"t1": ("passed", ("A-01",)), "t2": ("passed", ("A-02",)), "t3": ("passed", ("A-03",))},
      {"A-01": "passed", "A-02": "passed", "A-03": "info"}),
-    ("one of two tests failed", {"t1": ("passed", ("A-01",)), "t2": ("failed", ("A-01", "A-02"))},
-     {"A-01": "failed", "A-02": "failed", "A-03": "not_run"}),
+    ("a test marked A-01 and A-02 failing on A-01's check fails A-01 only; A-02 was not reached",
+     {"t1": result("failed", ("A-01", "A-02"), held={}, failed={"A-01": "[A-01] x"}, stop=CHECK_A01_FAILED)},
+     {"A-01": "failed", "A-02": "not_run"}),
+    ("A-02's own check in another test decides it",
+     {"t1": result("failed", ("A-01", "A-02"), held={}, failed={"A-01": "[A-01] x"}, stop=CHECK_A01_FAILED),
+      "t2": ("passed", ("A-02",))},
+     {"A-01": "failed", "A-02": "passed"}),
+    ("checks that held before the failed one still count",
+     {"t1": result("failed", ("A-01", "A-02"), held={"A-02": 2}, failed={"A-01": "[A-01] x"},
+                   stop=CHECK_A01_FAILED)},
+     {"A-01": "failed", "A-02": "passed"}),
+    ("a check of a requirement the test does not name counts for that requirement",
+     {"t1": result("failed", ("A-01",), held={"A-01": 1}, failed={"A-02": "[A-02] x"},
+                   stop={"kind": "check", "requirement": "A-02", "message": "[A-02] x"})},
+     {"A-01": "passed", "A-02": "failed"}),
+    ("one of two tests failed the check", {"t1": ("passed", ("A-01",)), "t2": ("failed", ("A-01",))},
+     {"A-01": "failed", "A-03": "not_run"}),
+    ("a test that broke outside its checks fails what it names and did not reach",
+     {"t1": result("failed", ("A-01", "A-02"), held={"A-01": 1}, failed={},
+                   stop={"kind": "crash", "message": "the test broke before its verdict: KeyError: 'data'"})},
+     {"A-01": "passed", "A-02": "failed"}),
+    ("an unmet precondition is not run", {"t1": result("not_run", ("A-01",), held={}, failed={}, stop={
+        "kind": "unmet", "message": "not reached: the owner could not grant"})}, {"A-01": "not_run"}),
+    ("a test that ran without a check of a named requirement leaves it not run",
+     {"t1": result("passed", ("A-01", "A-02"), held={"A-01": 1}, failed={})}, {"A-01": "passed", "A-02": "not_run"}),
     ("an INFO requirement never fails", {"t1": ("failed", ("A-03",))}, {"A-03": "info"}),
     ("not run when every test was not run", {"t1": ("not_run", ("A-01",))}, {"A-01": "not_run"}),
     ("no test at all is not run", {}, {"A-01": "not_run", "A-02": "not_run"}),
@@ -44,6 +81,13 @@ def test_requirement_status_rules(description, outcomes, expected):
     summary = summary_of(outcomes)
     assert {rid: summary["requirements"][rid]["status"] for rid in expected} == expected
     assert schema_errors("summary", summary) == []
+
+
+def test_a_requirement_not_reached_says_which_check_stopped_it():
+    summary = summary_of({"t1": result("failed", ("A-01", "A-02"), held={}, failed={"A-01": "[A-01] expected 201"},
+                                       stop=CHECK_A01_FAILED)})
+    assert summary["requirements"]["A-01"]["message"] == "[A-01] expected 201"
+    assert summary["requirements"]["A-02"]["message"] == "not reached: t1 stopped at a failed check of A-01"
 
 
 def test_not_run_carries_the_reason_and_info_the_observation():
@@ -60,7 +104,7 @@ def test_exit_code_by_level(level, failing, code):
 
 def test_the_conformance_table_escapes_cells_and_shows_every_requirement():
     text = conformance_markdown(summary_of({"t1": ("failed", ("A-01",))}))
-    assert "| A-01 | MUST | ❌ failed | must thing \\| with a pipe | message of t1 |" in text
+    assert "| A-01 | MUST | ❌ failed | must thing \\| with a pipe | [A-01] its check failed |" in text
     assert text.count("\n| A-0") == 3
 
 

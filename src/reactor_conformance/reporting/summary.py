@@ -1,7 +1,12 @@
 """``summary.json``: one record per requirement and per test, the stable result of a run.
 
-Status rules: a requirement is ``failed`` when any of its tests failed (INFO requirements never fail:
-``info``), ``not_run`` when none of its tests ran (with the reason), else ``passed``.
+Status rules, decided by each requirement's own checks (every check names the one requirement it checks):
+
+- ``failed`` when one of its checks failed, or a test naming it broke before reaching a verdict;
+- ``passed`` when at least one of its checks ran and none failed;
+- ``not_run`` otherwise, with the reason: its tests were skipped, their preconditions were not met, or
+  an earlier check of another requirement stopped them before its own checks were reached;
+- INFO requirements are never failed or passed: ``info`` once a test naming them ran.
 """
 
 from __future__ import annotations
@@ -29,6 +34,17 @@ class TestResult:
     message: str = ""
     reruns: int = 0
     observations: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    held: dict[str, int] = field(default_factory=dict)  # requirement → checks that held
+    failed: dict[str, str] = field(default_factory=dict)  # requirement → the failed check's message
+    stop: dict = field(default_factory=dict)  # what ended the test early: kind, message (and requirement)
+
+    def touches(self, requirement: str) -> bool:
+        return requirement in self.requirements or requirement in self.held or requirement in self.failed
+
+    @property
+    def broke(self) -> bool:
+        """Failed outside any check (a crash): counted against the requirements it names but did not reach."""
+        return self.stop.get("kind") == "crash"
 
 
 def _iso(moment: datetime) -> str:
@@ -39,7 +55,7 @@ def build_summary(*, run_id, started_at: datetime, finished_at: datetime, target
                   catalog, test_results: dict[str, TestResult]) -> dict:
     requirements = {}
     for requirement in catalog:
-        tests = {nodeid: r for nodeid, r in test_results.items() if requirement.id in r.requirements}
+        tests = {nodeid: r for nodeid, r in test_results.items() if r.touches(requirement.id)}
         requirements[requirement.id] = _requirement_record(requirement, tests)
     totals = {status: sum(1 for r in requirements.values() if r["status"] == status) for status in STATUSES}
     summary = {
@@ -49,7 +65,8 @@ def build_summary(*, run_id, started_at: datetime, finished_at: datetime, target
         "suite_version": __version__, "target": target, "level": level, "fuzz": fuzz,
         "exit_code": 0, "totals": totals, "requirements": requirements,
         "tests": {nodeid: {"outcome": r.outcome, "requirements": list(r.requirements),
-                           "duration_s": r.duration_s, "message": r.message, "reruns": r.reruns}
+                           "duration_s": r.duration_s, "message": r.message, "reruns": r.reruns,
+                           "checks": {"held": dict(r.held), "failed": sorted(r.failed)}}
                   for nodeid, r in test_results.items()},
     }
     summary["exit_code"] = exit_code(summary)
@@ -57,21 +74,41 @@ def build_summary(*, run_id, started_at: datetime, finished_at: datetime, target
 
 
 def _requirement_record(requirement, tests: dict[str, TestResult]) -> dict:
-    ran = {n: r for n, r in tests.items() if r.outcome != "not_run"}
-    failed = {n: r for n, r in ran.items() if r.outcome == "failed"}
-    observations = [text for r in tests.values() for rid, text in r.observations if rid == requirement.id]
-    if not tests:
-        status, message = "not_run", "no test"
-    elif not ran:
-        status, message = "not_run", next(iter(tests.values())).message or "not run"
-    elif requirement.level == "INFO":
-        status, message = "info", ""
-    elif failed:
-        status, message = "failed", next(iter(failed.values())).message
-    else:
+    rid = requirement.id
+    observations = [text for r in tests.values() for key, text in r.observations if key == rid]
+    held = sum(r.held.get(rid, 0) for r in tests.values())
+    failed_checks = {n: r.failed[rid] for n, r in tests.items() if rid in r.failed}
+    broken = {n: r.stop["message"] for n, r in tests.items() if r.broke and rid in r.requirements
+              and rid not in r.held and rid not in r.failed}
+    if requirement.level == "INFO":
+        ran = any(r.outcome != "not_run" for r in tests.values())
+        status, message = ("info", "") if ran else ("not_run", _not_run_reason(rid, tests))
+    elif failed_checks:
+        status, message = "failed", next(iter(failed_checks.values()))
+    elif broken:
+        status, message = "failed", next(iter(broken.values()))
+    elif held:
         status, message = "passed", ""
+    else:
+        status, message = "not_run", _not_run_reason(rid, tests)
     return {"level": requirement.level, "group": requirement.group, "title": requirement.title,
-            "status": status, "tests": sorted(tests), "message": message, "observations": observations}
+            "status": status, "tests": sorted(tests), "message": message, "observations": observations,
+            "checks": {"held": held, "failed": len(failed_checks), "broken_tests": len(broken)}}
+
+
+def _not_run_reason(rid: str, tests: dict[str, TestResult]) -> str:
+    """Why no check of ``rid`` ran: the most telling reason among its tests."""
+    if not tests:
+        return "no test"
+    for nodeid, result in tests.items():
+        if result.stop.get("kind") == "check":
+            return (f"not reached: {nodeid.split('::')[-1]} stopped at a failed check of "
+                    f"{result.stop['requirement']}")
+    for result in tests.values():
+        if result.stop.get("message"):
+            return result.stop["message"]
+    reasons = [result.message for result in tests.values() if result.message]
+    return reasons[0] if reasons else "no check of it ran"
 
 
 def exit_code(summary: dict) -> int:
