@@ -105,22 +105,31 @@ def requirement_ids(item: pytest.Item) -> tuple[str, ...]:
 
 @pytest.fixture(autouse=True)
 def _allure_context(request: pytest.FixtureRequest):
-    """Label each conformance test with its requirements and attach every HTTP exchange it makes."""
+    """Attach every HTTP exchange of a conformance test to Allure; label it afterwards by its verdicts."""
     context = request.config.reactor
     ids = requirement_ids(request.node)
     if context is None or not ids or not getattr(request.config.option, "allure_report_dir", None):
         yield
         return
     from . import client
-    from .reporting.allure import apply_labels, attach_exchange
+    from .reporting.allure import attach_exchange, label_verdicts
 
-    known = catalog()
-    apply_labels([known[rid] for rid in ids if rid in known], context.base_url)
     client.on_exchange.append(attach_exchange)
     try:
         yield
     finally:
         client.on_exchange.remove(attach_exchange)
+        label_verdicts(catalog(), ids, expect.verdicts, context.base_url)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """Once the test body ran (passed or not), its verdicts go into its Allure result."""
+    yield
+    if getattr(item.config, "reactor", None) is not None and getattr(item.config.option, "allure_report_dir", None):
+        from .reporting.allure import attach_verdicts
+
+        attach_verdicts(requirement_ids(item), expect.verdicts)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ reference server. A test whose identity or fixture is not configured is reported
 from __future__ import annotations
 
 import hashlib
+import json
 import tempfile
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from reactor_conformance import api, expect
 from reactor_conformance.client import ApiClient, RateLimiter
 from reactor_conformance.clients import clients_for
 from reactor_conformance.ledger import Ledger
+from reactor_conformance.recorded import record
 
 GRANT_LOCK_TIMEOUT_S = 600
 
@@ -152,6 +154,8 @@ class Grants:
     def create(self, to: str = "authorized", package: str | None = None) -> dict:
         """Grant ``package`` to ``to``'s org as the owner; returns the created resource (``data``)."""
         package = package or self._default_package
+        if to == "outsider":
+            self.first_sight(package)  # what the outsider org saw before the run first authorized it
         self.clear(to, package)
         response = self._clients["owner"].post(api.package_authorizations_path(package),
                                                json=api.grant_document(self._org_of(to)))
@@ -160,6 +164,38 @@ class Grants:
             expect.unmet(f"the owner could not grant {package} to the {to} org", response)
         self.track("owner", api.authorization_path(resource["id"]), resource["id"], kind="authorization")
         return resource
+
+    def first_sight(self, package: str | None = None) -> dict | None:
+        """What the outsider org saw of ``package`` before this run first granted it to that org (EFFECT-06):
+        the read, its catalog and an install. Taken once per run and package by whichever process needs it
+        first — the EFFECT-06 test, or any test about to grant the package to the outsider — so that the
+        check sees an org never authorized in this run, whatever order the tests run in. None without an
+        outsider identity."""
+        package = package or self._default_package
+        if "outsider" not in self._clients:
+            return None
+        folder = Path(self._run.run_dir) / "first-sight"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{package}.json"
+        with FileLock(f"{path}.lock"):
+            if not path.is_file():
+                path.write_text(json.dumps(self._look_as_outsider(package)), "utf-8")
+            return json.loads(path.read_text("utf-8"))
+
+    def _look_as_outsider(self, package: str) -> dict:
+        outsider = self._clients["outsider"]
+        read = outsider.get(api.package_path(package))
+        items, refused = api.list_items(outsider, api.PACKAGES)
+        sight = {"read": record(read), "catalog_ids": [item.get("id") for item in items],
+                 "catalog_refused": record(refused) if refused is not None else None, "install": None}
+        property_id = self._run.profile.fixtures.get("outsider_property_id")
+        if property_id and self._run.writes_allowed:
+            response = outsider.post(api.property_extensions_path(property_id), json=api.install_document(package))
+            extension = _created(response)
+            if extension is not None:  # wrongly installed: the run deletes it all the same
+                self.track("outsider", api.extension_path(extension["id"]), extension["id"], kind="extension")
+            sight["install"] = record(response)
+        return sight
 
     def decide(self, authorization_id: str, state: str) -> dict:
         """The authorized org approves or rejects (setup step of effect checks)."""

@@ -276,6 +276,14 @@ def _emails_leak(server) -> bool:
     return attributes["created_by_email"] != "Restricted"
 
 
+def _never_granted_reads(server) -> bool:
+    """The outsider org reads the package before any grant to it, and no longer once granted and revoked."""
+    before = call(server, "outsider", "GET", f"/extension_packages/{package_id(server)}").status_code
+    revoke(server, granted(server, "outsider")["id"])
+    after = call(server, "outsider", "GET", f"/extension_packages/{package_id(server)}").status_code
+    return before == 200 and after == 404
+
+
 FAULT_PROBES = {
     # SHAPE
     "json-content-type": lambda s: call(s, "owner", "GET", AUTHORIZATIONS).headers["content-type"].split(";")[0]
@@ -338,6 +346,7 @@ FAULT_PROBES = {
     "approval-misses-new-versions": _new_version_hidden,
     "outsider-reads-package": lambda s: call(s, "outsider", "GET", f"/extension_packages/{package_id(s)}")
                                         .status_code == 200,
+    "never-granted-reads-package": _never_granted_reads,
     # AUTH
     "bearer-not-checked": lambda s: call(s, "owner", "GET", AUTHORIZATIONS,
                                          headers={"Authorization": "Bearer made-up"}).status_code == 200,

@@ -25,6 +25,7 @@ def create_app(store: Store, faults=frozenset(), token_ttl: int = DEFAULT_TOKEN_
     app.state.faults = parse_faults(faults)
     app.state.token_ttl = token_ttl
     app.state.revoked = {}  # what `deleted-still-readable` and `revoked-still-in-catalog` keep answering for
+    app.state.ever_granted = set()  # (org, package family) pairs ever granted: `never-granted-reads-package`
     if "json-content-type" in app.state.faults:
         return PlainJsonMediaType(app)
     return app

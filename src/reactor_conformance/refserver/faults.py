@@ -90,6 +90,8 @@ FAULTS: dict[str, Fault] = {fault.name: fault for fault in (
     Fault("approval-misses-new-versions", "another org sees only versions as old as the one it was granted",
           ("EFFECT-05",)),
     Fault("outsider-reads-package", "any org may read any private package", ("EFFECT-06",)),
+    Fault("never-granted-reads-package", "an org never granted the package may read it (one whose authorization "
+          "was revoked may not)", ("EFFECT-06",)),
     # AUTH and ISO
     Fault("bearer-not-checked", "an unknown or missing token acts as a user of the org header's org",
           ("AUTH-01",)),

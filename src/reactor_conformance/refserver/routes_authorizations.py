@@ -22,7 +22,7 @@ from .ids import well_formed
 from .query_params import filters_of, page_of
 from .responses import json_api, no_content
 from .routing import route
-from .store import Conflict, Filter, Store, User
+from .store import Conflict, Filter, Store, User, family_of
 
 ORG_ID = re.compile(r"[0-9A-Za-z]{1,64}@AdobeOrg")
 DECISIONS = ("approved", "rejected")
@@ -117,9 +117,10 @@ async def create(request: Request) -> Response:
         raise
     try:
         row = store.create_authorization(package, org_id, user)
+        request.app.state.ever_granted.add((org_id, family_of(package)))
     except Conflict:
         if "duplicates-accepted" in faults:
-            row = store.authorizations(family=(package["owner_org_id"], package["name"], package["platform"]),
+            row = store.authorizations(family=family_of(package),
                                        filters=[Filter("authorized_org_id", (org_id,))])[0][0]
         else:
             raise ApiError(409, "not-unique", "This org holds an authorization for this package already.") from None
@@ -154,8 +155,7 @@ async def list_for_package(request: Request) -> Response:
         filters = []
     if "package-list-only-decided" in faults:
         filters = [*filters, Filter("state", ("pending_approval",), True)]
-    family = None if "package-scope-ignored" in faults else (package["owner_org_id"], package["name"],
-                                                                package["platform"])
+    family = None if "package-scope-ignored" in faults else family_of(package)
     offset = page.offset + 1 if "pagination-off-by-one" in faults and page.number > 1 else page.offset
     rows, total = _store(request).authorizations(owner_org=package["owner_org_id"], family=family, filters=filters,
                                                  offset=offset, limit=page.size)

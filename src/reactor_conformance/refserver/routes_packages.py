@@ -20,7 +20,7 @@ from .ids import well_formed
 from .query_params import filters_of, page_of
 from .responses import json_api
 from .routing import route
-from .store import Conflict, Store, User
+from .store import Conflict, Store, User, family_of
 from .uploads import uploaded_manifest
 
 FILTERS = {name: name for name in ("name", "platform", "availability", "owner_org_id", "version")}
@@ -36,7 +36,10 @@ def _readable_package(request: Request, user: User) -> sqlite3.Row:
     package = store.package(package_id) if well_formed("EP", package_id) else None
     if package is None:
         raise not_found("extension package")
-    if not access.can_read_package(store, user, package) and "outsider-reads-package" not in request.app.state.faults:
+    faults = request.app.state.faults
+    if not (access.can_read_package(store, user, package) or "outsider-reads-package" in faults
+            or ("never-granted-reads-package" in faults
+                and (user.org_id, family_of(package)) not in request.app.state.ever_granted)):
         raise not_found("extension package")
     return package
 

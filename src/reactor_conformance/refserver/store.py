@@ -58,6 +58,11 @@ GRANTED_FAMILY = """EXISTS (SELECT 1 FROM authorizations a WHERE a.owner_org_id 
     AND a.state IN ({states}))"""
 
 
+def family_of(package: sqlite3.Row) -> tuple[str, str, str]:
+    """A package's family: its versions share owner org, name and platform, and one authorization covers them all."""
+    return package["owner_org_id"], package["name"], package["platform"]
+
+
 class Conflict(Exception):
     """The write would duplicate a unique thing (an authorization of a family to an org, a package version)."""
 
@@ -246,7 +251,7 @@ class Store:
         sql = "SELECT state FROM authorizations WHERE owner_org_id = ? AND name = ? AND platform = ? " \
               "AND authorized_org_id = ?"
         with self._lock:
-            row = self._one(sql, (package["owner_org_id"], package["name"], package["platform"], org_id))
+            row = self._one(sql, (*family_of(package), org_id))
         return row is not None and (states is None or row[0] in states)
 
     def catalog(self, org_id: str, filters: Iterable[Filter], offset: int, limit: int,
@@ -262,7 +267,7 @@ class Store:
     def versions(self, package: sqlite3.Row, availabilities: tuple[str, ...] | None, offset: int, limit: int):
         """The versions of the package's family, limited to ``availabilities`` (None: all)."""
         where = ["owner_org_id = ?", "name = ?", "platform = ?"]
-        params: list = [package["owner_org_id"], package["name"], package["platform"]]
+        params: list = [*family_of(package)]
         if availabilities is not None:
             _add_filters(where, params, [Filter("availability", availabilities)], PACKAGE_FILTERS)
         return self._page("packages", where, params, offset, limit)

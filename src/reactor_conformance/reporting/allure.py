@@ -17,17 +17,33 @@ from .. import redact
 EPIC = "Reactor extension package usage authorizations"
 
 
-def apply_labels(requirements, target: str, identity: str | None = None) -> None:
-    """Epic / feature (group) / story (requirement) / tag (level) labels, and the target as a parameter-free label."""
+def label_verdicts(known: dict, named: tuple[str, ...], verdicts, target: str) -> None:
+    """Label a finished test by what its checks decided, so that Allure's behaviours group it under the
+    requirements it really judged: a story per requirement whose checks ran (held or failed), the named ones
+    never reached only as ``not_reached`` labels."""
+    judged = [*verdicts.failed, *(rid for rid in verdicts.held if rid not in verdicts.failed)]
+    stories = judged or list(named)
     allure.dynamic.epic(EPIC)
-    for requirement in requirements:
+    for rid in stories:
+        requirement = known.get(rid)
+        if requirement is None:
+            continue
         allure.dynamic.feature(requirement.section)
         allure.dynamic.story(f"{requirement.id} {requirement.title}")
         allure.dynamic.tag(requirement.level)
         allure.dynamic.label("requirement", requirement.id)
+    for rid in named:
+        if judged and rid not in judged:
+            allure.dynamic.label("not_reached", rid)
     allure.dynamic.label("target", target)
-    if identity:
-        allure.dynamic.label("identity", identity)
+
+
+def attach_verdicts(named: tuple[str, ...], verdicts) -> None:
+    """The test's verdict per requirement, as text beside its exchanges."""
+    lines = [f"{rid}: failed" for rid in verdicts.failed]
+    lines += [f"{rid}: held ({count} checks)" for rid, count in verdicts.held.items() if rid not in verdicts.failed]
+    lines += [f"{rid}: not reached" for rid in named if rid not in verdicts.failed and rid not in verdicts.held]
+    allure.attach("\n".join(lines), name="verdicts per requirement", attachment_type=allure.attachment_type.TEXT)
 
 
 def attach_exchange(exchange) -> None:
