@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--level", choices=("must", "should"), default="should")
     run.add_argument("--reports", default="reports", help="folder receiving reports/<run id>/ (default: reports)")
     run.add_argument("--fault", action="append", default=[], help="embedded server only: start it with this defect")
+    run.add_argument("--variant", action="append", default=[],
+                     help="embedded server only: start it with this legal variation (repeatable)")
     run.add_argument("--allow-writes", action="store_true", help="allow creating resources on a non-loopback target")
     run.add_argument("--read-only", action="store_true", help="only the checks that change nothing")
     run.add_argument("--max-rps", type=float, default=0.0, help="cap on requests per second")
@@ -78,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--db", help="SQLite file to keep state in (default: memory)")
     serve.add_argument("--fault", action="append", default=[], help="start with this named defect (repeatable)")
     serve.add_argument("--list-faults", action="store_true", help="list the named defects and exit")
+    serve.add_argument("--variant", action="append", default=[],
+                       help="start with this legal variation (repeatable); the suite must pass it")
+    serve.add_argument("--list-variants", action="store_true", help="list the legal variations and exit")
+    serve.add_argument("--latency", type=float, default=0.0, metavar="MS",
+                       help="delay every answer by MS milliseconds (a distant target on loopback)")
     serve.add_argument("--profile-out", help="where to write the profile (default: reactor-profile.toml)")
     serve.add_argument("--token-ttl", type=int, default=86400, help="lifetime of IMS-issued tokens, seconds")
     serve.set_defaults(handler=command_serve)
@@ -138,6 +145,8 @@ def command_run(args, extra: list[str]) -> int:
             pytest_args.append(f"--{flag.replace('_', '-')}")
     for fault in args.fault:
         pytest_args += ["--fault", fault]
+    for variant in args.variant:
+        pytest_args += ["--variant", variant]
     pytest_args += ["-q"] if args.quiet else []
     pytest_args += extra
     code = pytest.main(pytest_args)
@@ -173,15 +182,21 @@ def _point_latest(reports: Path, run_dir: Path) -> None:
 def command_serve(args, extra) -> int:
     from .refserver.faults import FAULTS
     from .refserver.server import start_server
+    from .refserver.variants import VARIANTS
 
     if args.list_faults:
         for fault in FAULTS.values():
             print(f"{fault.name:<34} {','.join(fault.requirements):<22} {fault.description}")
         return EXIT_OK
+    if args.list_variants:
+        for variant in VARIANTS.values():
+            print(f"{variant.name:<26} {variant.decision:<5} {variant.description}")
+        return EXIT_OK
     if not 0 <= args.port <= 65535:
         raise BadInput(f"--port {args.port} is not a TCP port")
     try:
-        server = start_server(port=args.port, db=args.db, faults=tuple(args.fault), token_ttl=args.token_ttl)
+        server = start_server(port=args.port, db=args.db, faults=tuple(args.fault), token_ttl=args.token_ttl,
+                              variants=tuple(args.variant), latency_ms=args.latency)
     except ValueError as error:
         raise BadInput(str(error)) from None
     profile_out = Path(args.profile_out or "reactor-profile.toml")
@@ -190,6 +205,10 @@ def command_serve(args, extra) -> int:
     print(f"profile: {profile_out.resolve()}", flush=True)
     if args.fault:
         print(f"faults: {', '.join(args.fault)}", flush=True)
+    if args.variant:
+        print(f"variants: {', '.join(args.variant)}", flush=True)
+    if args.latency:
+        print(f"latency: {args.latency:g} ms", flush=True)
     try:
         server.wait()
     except KeyboardInterrupt:

@@ -1,10 +1,10 @@
 """A JSON:API client on requests, one per org identity: the Reactor headers, politeness, and a record of
 every exchange that failure messages and reports can show without leaking a secret.
 
-Retries never hide a failure: only idempotent requests are retried (429/503, transient connection
-errors), a bounded number of times, and every retry is noted on the exchange. The one exception is
-a 401 to a renewable token: the request was refused before it did anything, so it is sent once more
-with a fresh token, whatever its method. Paths go on the wire as written (``EA…/..`` is not
+Retries never hide a failure: 429 and 503 answers are retried by the session's transport (``transport``:
+429 for any method, 503 for idempotent ones), transient connection errors by the client for idempotent
+requests only, a bounded number of times, and every retry is noted on the exchange. A 401 to a renewable
+token is sent once more with a fresh token, whatever its method: it was refused before it did anything. Paths go on the wire as written (``EA…/..`` is not
 normalised away), because robustness checks send such paths on purpose.
 """
 
@@ -16,7 +16,6 @@ import shlex
 import threading
 import time
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Callable, Mapping
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -24,13 +23,13 @@ import requests
 from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import ProtocolError
 
-from . import redact
+from . import redact, transport
 from .errors import TargetError
 from .settings import Identity
 
 JSON_API = "application/vnd.api+json"
 ACCEPT = f"{JSON_API};revision=1"
-IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+IDEMPOTENT = transport.IDEMPOTENT
 REQUEST_BODY_LIMIT = 4096
 RESPONSE_BODY_LIMIT = 8192
 _NOISE_HEADERS = frozenset({"user-agent", "accept-encoding", "connection", "content-length"})
@@ -44,12 +43,11 @@ on_exchange: list[Callable[[Exchange], None]] = []
 
 @dataclass(frozen=True)
 class Retries:
-    """How far the client goes before it shows the target's answer (or failure) as it is."""
+    """How far the client goes with a failed connection before it shows the failure as it is."""
 
-    status_retries: int = 2        # 429/503 on an idempotent request: at most 3 tries in all
     connection_retries: int = 2    # a transient connection failure on an idempotent request
-    max_wait_s: float = 10.0       # no single wait is longer, whatever Retry-After asks
-    backoff_s: float = 0.5         # first wait without Retry-After; doubles each time
+    max_wait_s: float = 10.0       # no single wait is longer
+    backoff_s: float = 0.5         # first wait; doubles each time
 
     def backoff(self, retry: int) -> float:
         return min(self.backoff_s * 2 ** (retry - 1), self.max_wait_s)
@@ -115,7 +113,7 @@ class ApiClient:
                  timeout: float = 30.0, limiter: RateLimiter | None = None, retries: Retries = Retries()):
         self.base_url = base_url.rstrip("/")
         self.identity, self.tokens = identity, tokens
-        self.session = session or requests.Session()
+        self.session = session or transport.session()
         self.timeout, self.limiter, self.retries = timeout, limiter, retries
         for name, value in identity.secrets().items():
             redact.register(name, value)
@@ -153,7 +151,7 @@ class ApiClient:
         prepared = self._prepare(method, url, own_token, params, json, data, files, headers, raw_body, omit_headers)
         renewable = own_token and self.tokens.refreshable
         retried: list[str] = []
-        status_retries = connection_retries = 0
+        connection_retries = 0
         while True:
             if self.limiter:
                 self.limiter.wait()
@@ -176,14 +174,7 @@ class ApiClient:
                 prepared.headers["Authorization"] = f"Bearer {self.tokens.token()}"
                 retried.append("401: token renewed")
                 continue
-            wait = self._status_wait(response, method, status_retries)
-            if wait is not None:
-                status_retries += 1
-                retried.append(f"{response.status_code}: retried after {wait:.1f} s")
-                response.close()
-                time.sleep(wait)
-                continue
-            response.exchange = self._record(prepared, response, elapsed_ms, retried)
+            response.exchange = self._record(prepared, response, elapsed_ms, [*retried, *transport.retries_of(response)])
             return response
 
     def _prepare(self, method, url, own_token, params, json, data, files, headers, raw_body, omit_headers):
@@ -207,17 +198,6 @@ class ApiClient:
         if method.upper() == "GET":
             headers["Accept"] = ACCEPT
         return headers
-
-    def _status_wait(self, response: requests.Response, method: str, retries_so_far: int) -> float | None:
-        """Seconds to wait before retrying a 429/503, or None when it is to be shown as it is."""
-        if response.status_code not in (429, 503) or method not in IDEMPOTENT:
-            return None
-        if retries_so_far >= self.retries.status_retries:
-            return None
-        wait = _retry_after(response.headers.get("Retry-After"))
-        if wait is None:
-            wait = self.retries.backoff(retries_so_far + 1)
-        return min(max(wait, 0.0), self.retries.max_wait_s)
 
     def _record(self, prepared, response: requests.Response, elapsed_ms: float, retried: list[str]) -> Exchange:
         headers = {key: value for key, value in prepared.headers.items()
@@ -296,20 +276,6 @@ def _with_path_as_written(prepared_url: str, url: str) -> str:
     cannot go on the wire (non-ASCII, spaces)."""
     written = quote(urlsplit(url).path, safe=_PATH_SAFE)
     return urlunsplit(urlsplit(prepared_url)._replace(path=written))
-
-
-def _retry_after(value: str | None) -> float | None:
-    """``Retry-After`` in seconds: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:
-        return parsedate_to_datetime(value).timestamp() - time.time()
-    except (TypeError, ValueError):
-        return None
 
 
 def _text(body: bytes, limit: int, encoding: str | None = None) -> str:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import requests
-
+from . import transport
 from .client import ApiClient, RateLimiter
 from .ims import token_source_for
 from .settings import Profile
 
 
 def clients_for(profile: Profile, *, limiter: RateLimiter | None = None, timeout: float = 30.0) -> dict[str, ApiClient]:
-    session = requests.Session()
+    session = transport.session()
     return {name: ApiClient(profile.target.base_url, identity,
                             token_source_for(identity, profile.target.ims_url, session),
                             session=session, limiter=limiter, timeout=timeout)

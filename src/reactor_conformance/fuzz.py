@@ -35,7 +35,7 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi import checks as openapi_checks
 from schemathesis.transport.requests import ManagedCookiesSession
 
-from . import api, expect, redact
+from . import api, expect, redact, transport
 from .client import REQUEST_BODY_LIMIT, RESPONSE_BODY_LIMIT, Exchange, RateLimiter, _curl_command, _text
 from .schemas import errors as schema_errors
 
@@ -259,7 +259,8 @@ def aim(run, clients) -> Aim:
         schema.config.update(base_url=run.base_url)
         pace = Pace(limiter)
         schema.config.rate_limit = pace
-        _aims[run.run_id] = Aim(run.base_url, run.profile.target.ims_url, pace, ManagedCookiesSession())
+        _aims[run.run_id] = Aim(run.base_url, run.profile.target.ims_url, pace,
+                               transport.session(into=ManagedCookiesSession()))
     return _aims[run.run_id]
 
 
@@ -325,6 +326,7 @@ class Sent:
     headers: dict
     base_url: str
     error: str = ""
+    session: object = None  # the run's transport: the probes some checks send retry and count alike
 
 
 def send(case, caller: Caller, target: Aim) -> Sent:
@@ -334,10 +336,10 @@ def send(case, caller: Caller, target: Aim) -> Sent:
     try:
         response = case.call(base_url=base_url, session=target.session, headers=headers, timeout=TIMEOUT_S)
     except (requests.ConnectionError, requests.Timeout) as error:
-        return Sent(case, None, headers, base_url, f"no answer ({type(error).__name__})")
+        return Sent(case, None, headers, base_url, f"no answer ({type(error).__name__})", target.session)
     except Exception:  # noqa: BLE001 - e.g. a header value requests refuses: it says nothing about the server
         hypothesis.reject()
-    return Sent(case, response, headers, base_url)
+    return Sent(case, response, headers, base_url, session=target.session)
 
 
 def judge(sent: Sent, requirements=STATELESS, recorder=None) -> dict[str, list[str]]:
@@ -353,7 +355,9 @@ def judge(sent: Sent, requirements=STATELESS, recorder=None) -> dict[str, list[s
         try:
             sent.case.validate_response(sent.response, checks=checks_for(schema, requirement), headers=sent.headers,
                                         transport_kwargs={"base_url": sent.base_url, "headers": sent.headers,
-                                                          "timeout": TIMEOUT_S},
+                                                          "timeout": TIMEOUT_S, "session": sent.session,
+                                                          "hooks": {"response": [transport.resend_refused(
+                                                              sent.session)]}},
                                         recorder=recorder)
         except FailureGroup as group:
             failed[requirement] = [_describe(failure) for failure in group.exceptions]

@@ -14,7 +14,7 @@ from typing import Callable, Protocol
 
 import requests
 
-from . import redact
+from . import redact, transport
 from .client import connection_failure
 from .errors import ConfigError, TargetError
 from .settings import Identity
@@ -56,7 +56,7 @@ class ImsTokenSource:
                  clock: Callable[[], float] = time.monotonic, margin: float = 60.0, timeout: float = 30.0):
         self.url = ims_url.rstrip("/") + TOKEN_PATH
         self.identity = identity
-        self._session = session or requests.Session()
+        self._session = session or transport.session()
         self._clock, self._margin, self._timeout = clock, margin, timeout
         self._lock = threading.Lock()
         self._value: str | None = None

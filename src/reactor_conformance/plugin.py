@@ -41,6 +41,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--read-only", action="store_true", help="run only the checks that change nothing")
     group.addoption("--fault", action="append", default=[],
                     help="start the embedded reference server with this named defect (repeatable)")
+    group.addoption("--variant", action="append", default=[],
+                    help="start the embedded reference server with this legal variation (repeatable)")
     group.addoption("--max-rps", type=float, default=0.0, help="cap on requests per second (0: no cap)")
     group.addoption("--fuzz-examples", type=int, default=None, help="generated examples per operation")
     group.addoption("--fuzz-seed", type=int, default=None, help="seed of the generated requests")
@@ -260,7 +262,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         write_environment(Path(allure_dir), {"target": context.base_url, "suite": __version__,
                                              "level": context.level, "fuzz_seed": context.fuzz_seed,
                                              "fuzz_examples": context.fuzz_examples,
-                                             "faults": ",".join(context.faults) or "none"})
+                                             "faults": ",".join(context.faults) or "none",
+                                             "variants": ",".join(context.variants) or "none"})
     if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         session.exitstatus = summary["exit_code"]
 

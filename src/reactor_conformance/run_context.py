@@ -57,6 +57,7 @@ class RunContext:
     level: str
     embedded: bool
     faults: tuple[str, ...]
+    variants: tuple[str, ...]
     target_override: str | None
     allow_writes: bool
     read_only: bool
@@ -91,18 +92,19 @@ class RunContext:
         server = None
         if target and not (profile_path or os.environ.get("REACTOR_BASE_URL")):
             raise ConfigError(f"--target {target} needs credentials: pass --profile FILE or set REACTOR_* variables")
-        if opt.fault and (target or profile_path):
-            raise ConfigError("--fault applies to the embedded reference server only; drop --target/--profile")
+        if (opt.fault or opt.variant) and (target or profile_path):
+            raise ConfigError("--fault and --variant apply to the embedded reference server only; "
+                              "drop --target/--profile")
         if not profile_path and not target and os.environ.get("REACTOR_BASE_URL"):
             profile_path = "<environment>"
         if not profile_path:
-            server, profile_path = _start_embedded(tuple(opt.fault))
+            server, profile_path = _start_embedded(tuple(opt.fault), tuple(opt.variant))
         run_dir = Path(opt.run_dir) if opt.run_dir else new_run_dir(Path(opt.reports))
         examples = opt.fuzz_examples or (NIGHTLY_FUZZ_EXAMPLES if opt.nightly else DEFAULT_FUZZ_EXAMPLES)
         try:
             context = cls(
                 profile_path=str(profile_path), run_dir=run_dir, run_id=run_dir.name, started_at=utc_now(),
-                level=opt.level, embedded=server is not None, faults=tuple(opt.fault),
+                level=opt.level, embedded=server is not None, faults=tuple(opt.fault), variants=tuple(opt.variant),
                 target_override=target, allow_writes=opt.allow_writes, read_only=opt.read_only,
                 max_rps=opt.max_rps, fuzz_enabled=not opt.no_fuzz, fuzz_examples=examples,
                 fuzz_seed=opt.fuzz_seed if opt.fuzz_seed is not None else DEFAULT_FUZZ_SEED,
@@ -124,14 +126,14 @@ class RunContext:
         wire = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
         wire["run_dir"] = str(self.run_dir)
         wire["started_at"] = self.started_at.isoformat()
-        wire["faults"] = list(self.faults)
+        wire["faults"], wire["variants"] = list(self.faults), list(self.variants)
         return wire
 
     @classmethod
     def from_wire(cls, wire: dict) -> "RunContext":
         values = dict(wire)
         values["started_at"] = datetime.fromisoformat(values["started_at"])
-        values["faults"] = tuple(values["faults"])
+        values["faults"], values["variants"] = tuple(values["faults"]), tuple(values["variants"])
         return cls(**values)
 
     def close(self) -> None:
@@ -173,18 +175,19 @@ class RunContext:
         return f"not run: {self.base_url} is not on loopback; pass --allow-writes to let the suite create resources"
 
     def target_record(self) -> dict:
-        return {"base_url": self.base_url, "embedded": self.embedded, "faults": list(self.faults)}
+        return {"base_url": self.base_url, "embedded": self.embedded, "faults": list(self.faults),
+                "variants": list(self.variants)}
 
     def fuzz_record(self) -> dict:
         return {"enabled": self.fuzz_enabled, "examples": self.fuzz_examples, "seed": self.fuzz_seed}
 
 
-def _start_embedded(faults: tuple[str, ...]):
+def _start_embedded(faults: tuple[str, ...], variants: tuple[str, ...]):
     """Start the reference server on a free loopback port and write its profile to a private file."""
     from .refserver.server import start_server  # the suite itself never imports the server
 
     try:
-        server = start_server(port=0, faults=faults)
+        server = start_server(port=0, faults=faults, variants=variants)
     except ValueError as error:
         raise ConfigError(str(error)) from None
     handle, path = tempfile.mkstemp(prefix="reactor-embedded-", suffix=".toml")

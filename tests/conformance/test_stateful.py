@@ -62,7 +62,7 @@ def test_linked_sequences_keep_resources_consistent(run, clients, as_identity, g
             fuzz.track_created(response, grants.track)
 
         def validate_response(self, response, case, additional_checks=None, **kwargs):
-            sent = fuzz.Sent(case, response, kwargs.get("headers") or {}, target.base_url)
+            sent = fuzz.Sent(case, response, kwargs.get("headers") or {}, target.base_url, session=target.session)
             failed = fuzz.judge(sent, ("FUZZ-01", "FUZZ-04"), recorder=self.recorder)
             if failed:
                 failures = [text for texts in failed.values() for text in texts]

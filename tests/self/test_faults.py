@@ -365,8 +365,8 @@ FAULT_PROBES = {
     "generated-body-500": lambda s: call(s, "owner", "POST", grants_path(s), {"data": {
         "type": TYPE, "attributes": {"authorized_org_id": {}}}}).status_code == 500,
     "omit-required-attribute": lambda s: "platform" not in granted(s)["attributes"],
-    "bad-paging-ignored": lambda s: call(s, "owner", "GET", AUTHORIZATIONS, params={"page[size]": 101}).status_code
-                                    == 200,
+    "malformed-filter-refused": lambda s: call(s, "owner", "GET", AUTHORIZATIONS,
+                                               params={"filter[state]": "approved"}).status_code == 400,
     "deleted-still-readable": _deleted_still_read,
     "long-id-500": lambda s: read(s, "owner", "EA" + "0" * 1100).status_code == 500,
     "concurrent-patch-500": _concurrent_decisions_crash,

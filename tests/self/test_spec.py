@@ -116,7 +116,7 @@ PARAMETERS = [
     ("ID", {"type": "string"}),
     ("PROPERTY_ID", {"type": "string"}),
     ("EXTENSION_ID", {"type": "string"}),
-    ("page[number]", {"type": "integer", "minimum": 1, "default": 1}),
+    ("page[number]", {"type": "integer", "minimum": 1, "maximum": 2147483647, "default": 1}),
     ("page[size]", {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}),
     ("filter[state]", {"type": "string"}),
 ]

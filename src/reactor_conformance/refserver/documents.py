@@ -153,4 +153,6 @@ def list_document(request: Request, resources: list[dict], page: Page, total: in
         document["meta"]["pagination"]["total_count"] = len(resources)
     if "list-without-pagination" in faults:
         del document["meta"]
+    if "no-list-links" in request.app.state.variants:
+        del document["links"]
     return document

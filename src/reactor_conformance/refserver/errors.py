@@ -11,7 +11,7 @@ from http import HTTPStatus
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from .responses import json_api
 
@@ -20,18 +20,28 @@ class ApiError(Exception):
     """A refusal: HTTP status, JSON:API error code, a sentence, and the body member or query parameter at fault."""
 
     def __init__(self, status: int, code: str, detail: str, *, pointer: str | None = None,
-                 parameter: str | None = None, headers: dict[str, str] | None = None):
+                 parameter: str | None = None, headers: dict[str, str] | None = None, foreign: bool = False):
         super().__init__(detail)
         self.status, self.code, self.detail = status, code, detail
         self.pointer, self.parameter, self.headers = pointer, parameter, headers
+        self.foreign = foreign  # refused to an org that does not own the resource (see `not-found-for-forbidden`)
 
 
 def not_found(what: str = "resource") -> ApiError:
     return ApiError(404, "not-found", f"The {what} does not exist or is not visible to the caller's org.")
 
 
-def not_authorized(detail: str) -> ApiError:
-    return ApiError(403, "not-authorized", detail)
+def not_authorized(detail: str, *, foreign: bool = False) -> ApiError:
+    """A right missing. ``foreign``: the caller's org does not own the resource, so the ``not-found-for-forbidden``
+    variant answers it as if the resource did not exist."""
+    return ApiError(403, "not-authorized", detail, foreign=foreign)
+
+
+# The gateway's own shape of the authentication failures it answers (variant `gateway-auth-errors`).
+GATEWAY_ERRORS = {
+    "authentication-failure": {"error_code": "401013", "message": "Oauth token is not valid"},
+    "invalid-api-key": {"error_code": "403003", "message": "Api Key is invalid"},
+}
 
 
 def title(status: int) -> str:
@@ -50,7 +60,11 @@ def error_document(error: ApiError) -> dict:
 
 
 def error_response(request: Request, error: ApiError) -> Response:
-    faults = request.app.state.faults
+    faults, variants = request.app.state.faults, request.app.state.variants
+    if "gateway-auth-errors" in variants and error.code in GATEWAY_ERRORS:
+        return JSONResponse(GATEWAY_ERRORS[error.code], error.status, error.headers)
+    if "not-found-for-forbidden" in variants and error.foreign:
+        error = not_found()
     if "plain-text-errors" in faults:
         return PlainTextResponse(title(error.status), status_code=error.status, headers=error.headers)
     document = error_document(error)

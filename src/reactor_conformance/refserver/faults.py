@@ -109,8 +109,8 @@ FAULTS: dict[str, Fault] = {fault.name: fault for fault in (
           ("FUZZ-01", "CREATE-04"), fuzz=True),
     Fault("omit-required-attribute", "authorizations lack the platform attribute", ("FUZZ-02", "SHAPE-03"),
           fuzz=True),
-    Fault("bad-paging-ignored", "out-of-range page parameters are silently replaced by defaults",
-          ("FUZZ-03",), fuzz=True),
+    Fault("malformed-filter-refused", "a filter[state] that is not `EQ value` or `NOT value` is refused with 400 "
+          "instead of ignored", ("FUZZ-03",), fuzz=True),
     Fault("deleted-still-readable", "a revoked authorization still answers GET (lists drop it)",
           ("FUZZ-04", "REVOKE-02"), fuzz=True),
     Fault("long-id-500", "an ID over 1,000 characters crashes the server with a 500", ("FUZZ-05",)),

@@ -1,7 +1,8 @@
 """Reading list query parameters: ``page[number]``, ``page[size]`` and ``filter[ATTR]=OP values``.
 
-Bad paging is refused (400 ``invalid-parameter``); a malformed filter is ignored and the full result
-returned, as Adobe documents. Unknown parameters are ignored.
+Bad paging is refused (400 ``invalid-parameter``), or clamped into range under the ``paging-clamped``
+variant; a malformed filter is ignored and the full result returned, as Adobe documents. Unknown
+parameters are ignored.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from starlette.datastructures import QueryParams
+from starlette.requests import Request
 
 from .errors import ApiError
 from .store import Filter
@@ -31,33 +33,38 @@ class Page:
         return (self.number - 1) * self.size
 
 
-def _positive(query: QueryParams, name: str, default: int, maximum: int | None, lenient: bool) -> int:
+def _positive(query: QueryParams, name: str, default: int, maximum: int | None, clamp: bool) -> int:
     raw = query.get(name)
     if raw is None:
         return default
-    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= MAX_DIGITS else 0
-    if lenient and (value < 1 or (maximum is not None and value > maximum)):
-        return default
-    if value < 1 or (maximum is not None and value > maximum):
+    digits = raw.strip().lstrip("-")
+    value = int(raw) if digits.isascii() and digits.isdigit() and len(digits) <= MAX_DIGITS else None
+    if clamp:
+        return default if value is None else max(1, min(value, maximum or value))
+    if value is None or value < 1 or (maximum is not None and value > maximum):
         bound = f"from 1 to {maximum}" if maximum else "of at least 1"
         raise ApiError(400, "invalid-parameter", f"{name} must be an integer {bound}.", parameter=name)
     return value
 
 
-def page_of(query: QueryParams, lenient: bool = False) -> Page:
-    """Page number and size; out of range is a 400 (``lenient``, for the fault that gets this wrong: defaults)."""
-    return Page(_positive(query, "page[number]", 1, None, lenient),
-                _positive(query, "page[size]", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, lenient))
+def page_of(request: Request) -> Page:
+    """Page number and size; out of range is a 400, or clamped into range under ``paging-clamped``."""
+    query, clamp = request.query_params, "paging-clamped" in request.app.state.variants
+    return Page(_positive(query, "page[number]", 1, None, clamp),
+                _positive(query, "page[size]", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, clamp))
 
 
-def filters_of(query: QueryParams, columns: Mapping[str, str]) -> list[Filter]:
-    """The well-formed ``filter[name]`` parameters whose name is in ``columns`` (filter name → column)."""
-    found = []
-    for key, value in query.multi_items():
+def filters_of(request: Request, columns: Mapping[str, str]) -> list[Filter]:
+    """The well-formed ``filter[name]`` parameters whose name is in ``columns`` (filter name → column); the
+    ``malformed-filter-refused`` fault refuses the others instead of ignoring them."""
+    found, refuse = [], "malformed-filter-refused" in request.app.state.faults
+    for key, value in request.query_params.multi_items():
         if not (key.startswith("filter[") and key.endswith("]")) or key[7:-1] not in columns:
             continue
         operator, _, rest = value.strip().partition(" ")
         values = tuple(dict.fromkeys(v.strip() for v in rest.split(",") if v.strip()))
         if operator.upper() in OPERATORS and 0 < len(values) <= MAX_FILTER_VALUES:
             found.append(Filter(columns[key[7:-1]], values, OPERATORS[operator.upper()]))
+        elif refuse:
+            raise ApiError(400, "invalid-parameter", f"{key} must be `EQ value,…` or `NOT value,…`.", parameter=key)
     return found

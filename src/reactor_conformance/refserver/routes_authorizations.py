@@ -50,7 +50,8 @@ def _developed_package(request: Request, user: User, granting: bool = False) -> 
         raise not_found("extension package")
     limited_owner = granting and "limited-owner-can-grant" in faults and package["owner_org_id"] == user.org_id
     if not (access.develops(user, package) or limited_owner):
-        raise not_authorized("Only the package owner's users with develop_extensions manage its authorizations.")
+        raise not_authorized("Only the package owner's users with develop_extensions manage its authorizations.",
+                             foreign=package["owner_org_id"] != user.org_id)
     return package
 
 
@@ -150,7 +151,7 @@ async def list_for_package(request: Request) -> Response:
     faults = _faults(request)
     if "page-size-zero-500" in faults and request.query_params.get("page[size]") == "0":
         raise ZeroDivisionError("page size 0")
-    page, filters = page_of(request.query_params, "bad-paging-ignored" in faults), filters_of(request.query_params, FILTERS)
+    page, filters = page_of(request), filters_of(request, FILTERS)
     if "filter-ignored" in faults:
         filters = []
     if "package-list-only-decided" in faults:
@@ -170,7 +171,7 @@ async def list_visible(request: Request) -> Response:
     if not (user.develop_extensions or user.manage_properties):
         raise not_authorized("Listing authorizations needs develop_extensions or manage_properties.")
     faults = _faults(request)
-    page, filters = page_of(request.query_params, "bad-paging-ignored" in faults), filters_of(request.query_params, FILTERS)
+    page, filters = page_of(request), filters_of(request, FILTERS)
     authorized_side = user.manage_properties and "authorized-list-empty" not in faults
     if "outsider-sees-all-authorizations" in faults:
         owner_org, authorized_org = None, None

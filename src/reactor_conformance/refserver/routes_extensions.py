@@ -98,7 +98,8 @@ async def install(request: Request) -> Response:
                                                ("rejected", "rejected-installable")) if fault in faults)
     if not access.can_install_package(store, user, package) and not (
             lenient and store.family_granted(package, user.org_id, lenient)):
-        raise not_authorized("The package's authorization to this org is not approved.")
+        raise not_authorized("The package's authorization to this org is not approved.",
+                             foreign=package["owner_org_id"] != user.org_id)
     descriptor = descriptor or f"{package['name']}::extensionConfiguration::config"
     row = store.add_extension(prop, package, descriptor, settings)
     resource = extension_resource(row, base_url(request))

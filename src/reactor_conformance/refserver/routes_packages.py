@@ -47,7 +47,7 @@ def _readable_package(request: Request, user: User) -> sqlite3.Row:
 async def catalog(request: Request) -> Response:
     user = authenticate(request)
     faults = request.app.state.faults
-    page, filters = page_of(request.query_params, "bad-paging-ignored" in faults), filters_of(request.query_params, FILTERS)
+    page, filters = page_of(request), filters_of(request, FILTERS)
     states = () if "approved-not-in-catalog" in faults else \
         ("approved", "pending_approval") if "pending-in-catalog" in faults else ("approved",)
     rows, total = _store(request).catalog(user.org_id, filters, page.offset, page.size, states)
@@ -87,7 +87,7 @@ async def versions(request: Request) -> Response:
         availabilities = ("private", "public")
     else:
         availabilities = ("public",)
-    page = page_of(request.query_params, lenient="bad-paging-ignored" in request.app.state.faults)
+    page = page_of(request)
     rows, total = store.versions(package, availabilities, page.offset, page.size)
     if "approval-misses-new-versions" in request.app.state.faults and package["owner_org_id"] != user.org_id:
         rows = [row for row in rows if row["created_at"] <= package["created_at"]]

@@ -18,6 +18,7 @@ from .faults import faults_from_environment, parse_faults
 from .profile_toml import dumps
 from .seed import IDENTITIES, Credentials, Seed, issue_credentials, seed
 from .store import Store
+from .variants import parse_variants
 
 HOST = "127.0.0.1"
 STARTUP_TIMEOUT_S = 10.0
@@ -29,9 +30,10 @@ class RunningServer:
     """A started server; ``stop()`` (or leaving the ``with`` block) ends it."""
 
     def __init__(self, server: uvicorn.Server, thread: threading.Thread, listener: socket.socket, store: Store,
-                 world: Seed, credentials: dict[str, Credentials], faults: frozenset[str]):
+                 world: Seed, credentials: dict[str, Credentials], faults: frozenset[str],
+                 variants: frozenset[str] = frozenset()):
         self._server, self._thread, self._listener, self._store = server, thread, listener, store
-        self.seed, self.credentials, self.faults = world, credentials, faults
+        self.seed, self.credentials, self.faults, self.variants = world, credentials, faults, variants
         self.port = listener.getsockname()[1]
         self.base_url = f"http://{HOST}:{self.port}"
 
@@ -91,11 +93,15 @@ def _listen(port: int) -> socket.socket:
 
 
 def start_server(port: int = 0, db: str | os.PathLike | None = None, faults=(),
-                 token_ttl: int = DEFAULT_TOKEN_TTL_S) -> RunningServer:
+                 token_ttl: int = DEFAULT_TOKEN_TTL_S, variants=(), latency_ms: float = 0.0) -> RunningServer:
     """Start on ``port`` (0: a free one) with a store in memory or in the SQLite file ``db``; returns once the
-    server accepts connections. No ``faults`` given: those named in ``REACTOR_REFSERVER_FAULTS``.
-    Bad arguments (unknown fault, port taken, unusable database) raise ValueError."""
+    server accepts connections. No ``faults`` given: those named in ``REACTOR_REFSERVER_FAULTS``. ``variants``
+    are legal variations; ``latency_ms`` delays every answer. Bad arguments (unknown fault or variant, port
+    taken, unusable database) raise ValueError."""
     chosen = parse_faults(faults) if faults else faults_from_environment()
+    chosen_variants = parse_variants(variants)
+    if latency_ms < 0:
+        raise ValueError(f"the latency must be zero or more milliseconds, not {latency_ms:g}")
     if token_ttl <= 0:
         raise ValueError(f"the token TTL must be a positive number of seconds, not {token_ttl}")
     try:
@@ -104,7 +110,7 @@ def start_server(port: int = 0, db: str | os.PathLike | None = None, faults=(),
         credentials = issue_credentials(store, world)
     except sqlite3.Error as error:
         raise ValueError(f"cannot use the database {db}: {error}") from None
-    app = create_app(store, chosen, token_ttl)
+    app = create_app(store, chosen, token_ttl, chosen_variants, latency_ms)
     listener = _listen(port)
     config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="off",
                             http=HTTP_IMPLEMENTATION, loop="asyncio", timeout_graceful_shutdown=2,
@@ -121,4 +127,4 @@ def start_server(port: int = 0, db: str | os.PathLike | None = None, faults=(),
             store.close()
             raise RuntimeError("the reference server did not start")
         time.sleep(0.005)
-    return RunningServer(server, thread, listener, store, world, credentials, chosen)
+    return RunningServer(server, thread, listener, store, world, credentials, chosen, chosen_variants)

@@ -1,0 +1,51 @@
+"""The catalogue of legal variations the reference server can be started with: the dual of faults.
+
+Each variant is something a conformant deployment may do where Adobe's documents and JSON:API 1.0 leave room
+(``docs/decisions.md`` says where). The suite must pass the server under each of them, and under all of them at
+once, with no requirement failed. The server code checks ``if "<name>" in variants`` at the one place where
+the variation lives, and behaves as the reference when it is off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    description: str
+    decision: str  # the entry of docs/decisions.md that makes it legal
+
+
+VARIANTS: dict[str, Variant] = {variant.name: variant for variant in (
+    Variant("gateway-auth-errors", "a 401, and a 403 for a missing or unknown API key, come from Adobe's gateway: "
+            '{"error_code", "message"} as application/json', "D14"),
+    Variant("not-found-for-forbidden", "a right missing toward an org that does not own the package answers 404 "
+            "instead of 403, so that org learns nothing", "D15"),
+    Variant("org-header-required", "a request without x-gw-ims-org-id is refused with 400 instead of served for "
+            "the token's own org", "D16"),
+    Variant("rate-limited", "every fifth request is answered 429 with Retry-After: 0, whatever it is", "D17"),
+    Variant("gzip", "every body is gzip-compressed (Content-Encoding: gzip) for a client that accepts it", "D18"),
+    Variant("connection-close", "every response says Connection: close and the server closes the connection",
+            "D18"),
+    Variant("newer-api-members", "documents carry members a newer API version may add: top-level jsonapi and "
+            "meta, resource meta, a new attribute and a new link", "D19"),
+    Variant("huge-integers-refused", "a page[number] or page[size] beyond 2^31-1 is refused with 400", "D20"),
+    Variant("unknown-query-refused", "an unknown query parameter of lower-case letters only is refused with 400, "
+            "as JSON:API 1.0 asks", "D21"),
+    Variant("media-type-parameters", "answers say Content-Type: application/vnd.api+json;revision=1", "D22"),
+    Variant("paging-clamped", "out-of-range page[size] and page[number] (0, -1, 101, abc) are clamped into range "
+            "instead of refused", "D23"),
+    Variant("no-list-links", "list documents carry no links member, only meta.pagination", "D23"),
+)}
+
+
+def parse_variants(names: Iterable[str]) -> frozenset[str]:
+    """The set of variant names, or ValueError naming the unknown ones and the known ones."""
+    chosen = frozenset(name.strip() for name in names if name.strip())
+    unknown = sorted(chosen - VARIANTS.keys())
+    if unknown:
+        raise ValueError(f"unknown variant(s) {', '.join(unknown)}; known variants: {', '.join(VARIANTS)}")
+    return chosen
