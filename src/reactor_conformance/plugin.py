@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from . import __version__, expect, redact
+from . import __version__, expect, redact, transport
 from .errors import ConfigError, TargetError
 from .requirements import catalog, unknown_ids
 from .reporting.matrix import conformance_markdown
@@ -238,7 +238,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
-    if hasattr(config, "workerinput") or config.reactor is None or not config.reactor_results:
+    if config.reactor is None:
+        return
+    _write_request_counts(config)
+    if hasattr(config, "workerinput") or not config.reactor_results:
         return
     context: RunContext = config.reactor
     summary = build_summary(
@@ -250,6 +253,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         fuzz=context.fuzz_record(),
         catalog=list(catalog().values()),
         test_results={nodeid: _test_result(entry) for nodeid, entry in config.reactor_results.items()},
+        requests=_request_counts(context.run_dir),
     )
     context.run_dir.mkdir(parents=True, exist_ok=True)
     write_summary(summary, context.run_dir)
@@ -285,7 +289,27 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         if record["status"] == "failed":
             first = (record["message"].splitlines() or [""])[0]
             write(f"FAILED {rid} ({record['level']}): {first}")
+    counts = summary.get("requests") or {}
+    if counts:
+        write(f"requests: {counts.get('sent', 0)} sent, {counts.get('retried_429', 0)} answered 429 and retried, "
+              f"{counts.get('retried_503', 0)} answered 503 and retried")
     write(f"reports: {config.reactor.run_dir}")
+
+
+def _write_request_counts(config: pytest.Config) -> None:
+    """This process's requests and retried answers, for the controller to add up (each xdist worker has its own)."""
+    folder = Path(config.reactor.run_dir) / "requests"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = getattr(config, "workerinput", {}).get("workerid", "controller")
+    (folder / f"{name}.json").write_text(json.dumps(transport.counts()), "utf-8")
+
+
+def _request_counts(run_dir: Path) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for file in sorted((Path(run_dir) / "requests").glob("*.json")):
+        for key, value in json.loads(file.read_text("utf-8")).items():
+            totals[key] = totals.get(key, 0) + value
+    return totals
 
 
 def _test_result(entry: dict) -> TestResult:

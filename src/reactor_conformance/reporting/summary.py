@@ -52,7 +52,7 @@ def _iso(moment: datetime) -> str:
 
 
 def build_summary(*, run_id, started_at: datetime, finished_at: datetime, target: dict, level: str, fuzz: dict,
-                  catalog, test_results: dict[str, TestResult]) -> dict:
+                  catalog, test_results: dict[str, TestResult], requests: dict[str, int] | None = None) -> dict:
     requirements = {}
     for requirement in catalog:
         tests = {nodeid: r for nodeid, r in test_results.items() if r.touches(requirement.id)}
@@ -64,6 +64,7 @@ def build_summary(*, run_id, started_at: datetime, finished_at: datetime, target
         "duration_s": round((finished_at - started_at).total_seconds(), 3),
         "suite_version": __version__, "target": target, "level": level, "fuzz": fuzz,
         "exit_code": 0, "totals": totals, "requirements": requirements,
+        "requests": {"sent": 0, "retried_429": 0, "retried_503": 0, **(requests or {})},
         "tests": {nodeid: {"outcome": r.outcome, "requirements": list(r.requirements),
                            "duration_s": r.duration_s, "message": r.message, "reruns": r.reruns,
                            "checks": {"held": dict(r.held), "failed": sorted(r.failed)}}
