@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--fault", action="append", default=[], help="embedded server only: start it with this defect")
     run.add_argument("--variant", action="append", default=[],
                      help="embedded server only: start it with this legal variation (repeatable)")
+    run.add_argument("--requirement", action="append", default=[], metavar="ID",
+                     help="run only the tests that name this requirement (repeatable)")
     run.add_argument("--allow-writes", action="store_true", help="allow creating resources on a non-loopback target")
     run.add_argument("--read-only", action="store_true", help="only the checks that change nothing")
     run.add_argument("--max-rps", type=float, default=0.0, help="cap on requests per second")
@@ -99,11 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", help="output folder (default: the current run's folder)")
     report.set_defaults(handler=command_report)
 
-    faults = commands.add_parser("faults", help="run the suite against every named fault: the fault matrix")
-    faults.add_argument("--only", action="append", default=[], help="only these faults (repeatable)")
-    faults.add_argument("--jobs", type=int, default=0, help="parallel runs (default: number of CPUs)")
-    faults.add_argument("--out", default="reports/fault-matrix.md")
-    faults.add_argument("--fuzz", action="store_true", help="include the fuzzing in every run (slower)")
+    faults = commands.add_parser("faults", help="prove the suite: every named fault detected under the requirement "
+                                                "it breaks, every legal variation passed")
+    faults.add_argument("--only", action="append", default=[], metavar="NAME",
+                        help="only these faults or variants, and the clean run (repeatable)")
+    faults.add_argument("--jobs", type=int, default=0, help="worker processes (default: number of CPUs)")
+    faults.add_argument("--out", default="reports/fault-matrix.md", help="the Markdown tables (JSON beside it)")
     faults.set_defaults(handler=command_faults)
 
     cleanup = commands.add_parser("cleanup", help="delete what a killed run left behind, from its ledger")
@@ -147,6 +150,8 @@ def command_run(args, extra: list[str]) -> int:
         pytest_args += ["--fault", fault]
     for variant in args.variant:
         pytest_args += ["--variant", variant]
+    for requirement in args.requirement:
+        pytest_args += ["--requirement", requirement]
     pytest_args += ["-q"] if args.quiet else []
     pytest_args += extra
     code = pytest.main(pytest_args)
@@ -269,9 +274,18 @@ def _previous_html(run_dir: Path) -> Path | None:
 
 # -- faults ------------------------------------------------------------------------------------
 def command_faults(args, extra) -> int:
-    from .fault_matrix import run_matrix
+    from .proof import jobs, run_all
+    from .reporting.proof import proof_json, proof_markdown
 
-    return run_matrix(only=args.only, jobs=args.jobs or os.cpu_count() or 2, out=Path(args.out), fuzz=args.fuzz)
+    planned = jobs(args.only)
+    outcomes, elapsed = run_all(planned, args.jobs or os.cpu_count() or 2)
+    markdown = proof_markdown(outcomes, elapsed)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(markdown, "utf-8")
+    out.with_suffix(".json").write_text(json.dumps(proof_json(outcomes, elapsed), indent=2), "utf-8")
+    print(markdown)
+    return EXIT_OK if all(o.ok for o in outcomes) else EXIT_FAILED
 
 
 # -- cleanup -----------------------------------------------------------------------------------

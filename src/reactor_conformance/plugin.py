@@ -43,6 +43,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="start the embedded reference server with this named defect (repeatable)")
     group.addoption("--variant", action="append", default=[],
                     help="start the embedded reference server with this legal variation (repeatable)")
+    group.addoption("--requirement", action="append", default=[], metavar="ID",
+                    help="run only the tests that name this requirement (repeatable)")
     group.addoption("--max-rps", type=float, default=0.0, help="cap on requests per second (0: no cap)")
     group.addoption("--fuzz-examples", type=int, default=None, help="generated examples per operation")
     group.addoption("--fuzz-seed", type=int, default=None, help="seed of the generated requests")
@@ -96,6 +98,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.user_properties.append((REQUIREMENTS, " ".join(ids)))
     if problems:
         raise pytest.UsageError("; ".join(problems))
+    chosen = set(config.getoption("requirement") or ())
+    if chosen:
+        unknown = unknown_ids(chosen)
+        if unknown:
+            raise pytest.UsageError(f"--requirement names unknown requirement(s) {', '.join(sorted(unknown))}")
+        deselected = [item for item in items if not chosen & set(requirement_ids(item))]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if chosen & set(requirement_ids(item))]
 
 
 def requirement_ids(item: pytest.Item) -> tuple[str, ...]:
@@ -233,6 +244,7 @@ _config: pytest.Config | None = None
 def pytest_sessionstart(session: pytest.Session) -> None:
     global _config
     _config = session.config
+    transport.tally.clear()  # a process may run several sessions (the fault matrix does): count each alone
 
 
 @pytest.hookimpl(trylast=True)

@@ -1,5 +1,6 @@
-"""The suite proves itself: it passes against the clean reference server and fails, under the broken
-requirement, against every named fault (``reactor-conformance faults``)."""
+"""The suite proves itself (``reactor-conformance faults``): it fails every named fault of the reference server by
+a check of the requirement the fault breaks, and passes the clean server and every legal variation, one at a time
+and all at once, with no requirement failed."""
 
 from __future__ import annotations
 
@@ -8,37 +9,45 @@ import json
 import pytest
 
 from reactor_conformance.refserver.faults import FAULTS
+from reactor_conformance.refserver.variants import VARIANTS
 
 from suite_runs import tool
 
-
-# One matrix per session: every test of this module goes to the same xdist worker (``--dist loadgroup``).
+# One proof per session: every test of this module goes to the same xdist worker (``--dist loadgroup``).
 pytestmark = pytest.mark.xdist_group("fault-matrix")
 
 
 @pytest.fixture(scope="module")
-def matrix(tmp_path_factory):
-    out = tmp_path_factory.mktemp("matrix") / "fault-matrix.md"
+def proof(tmp_path_factory):
+    out = tmp_path_factory.mktemp("proof") / "fault-matrix.md"
     completed = tool("faults", "--out", str(out))
-    rows = json.loads(out.with_suffix(".json").read_text("utf-8"))
-    return completed, {row["fault"]: row for row in rows}, out.read_text("utf-8")
+    document = json.loads(out.with_suffix(".json").read_text("utf-8"))
+    return completed, {run["name"]: run for run in document["runs"]}, out.read_text("utf-8")
 
 
-def test_the_clean_server_passes(matrix):
-    _, rows, text = matrix
-    clean = rows["(clean)"]
+def test_the_clean_server_passes(proof):
+    _, runs, text = proof
+    clean = runs["(clean)"]
     assert clean["exit_code"] == 0 and not clean["failed_requirements"], text
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_every_fault_is_detected_under_its_requirement(matrix, fault):
-    _, rows, text = matrix
-    row = rows[fault]
-    assert row["detected"], f"{fault} (breaks {row['breaks']}) went undetected: failed {row['failed_requirements']}"
+def test_every_fault_is_detected_by_a_check_of_its_requirement(proof, fault):
+    _, runs, _ = proof
+    run = runs[fault]
+    assert run["detected"], f"{fault} (breaks {run['breaks']}) went undetected: failed {run['failed_requirements']}"
 
 
-def test_the_matrix_exits_zero_and_writes_its_table(matrix):
-    completed, rows, text = matrix
+@pytest.mark.parametrize("variant", [*sorted(VARIANTS), "(all variants)"])
+def test_every_legal_variation_passes_with_no_requirement_failed(proof, variant):
+    _, runs, _ = proof
+    run = runs[variant]
+    assert run["ok"] and run["exit_code"] == 0 and not run["failed_requirements"], run
+
+
+def test_the_proof_exits_zero_and_writes_both_tables(proof):
+    completed, runs, text = proof
     assert completed.code == 0, completed.stderr[-2000:]
     assert f"{len(FAULTS)} faults, {len(FAULTS)} detected" in text
-    assert len(rows) == len(FAULTS) + 1
+    assert f"{len(VARIANTS) + 1} variant runs, {len(VARIANTS) + 1} passed" in text
+    assert len(runs) == len(FAULTS) + len(VARIANTS) + 2

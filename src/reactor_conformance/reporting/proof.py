@@ -1,0 +1,57 @@
+"""The proof of the suite as people read it: the fault table and the variant table, as Markdown and JSON.
+
+Fault table: every named defect of the reference server, the requirement it breaks, and whether a check of
+that requirement failed. Variant table: every legal variation, alone and all at once, and whether the suite
+passed it with no requirement failed.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+from ..proof import CLEAN, Outcome
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _tests(outcome: Outcome) -> str:
+    shown = ", ".join(outcome.failing_tests[:2])
+    more = len(outcome.failing_tests) - 2
+    return _cell(shown + (f" (+{more})" if more > 0 else "")) or "—"
+
+
+def proof_markdown(outcomes: list[Outcome], elapsed: float) -> str:
+    faults = [o for o in outcomes if o.job.kind == "fault"]
+    variants = [o for o in outcomes if o.job.kind in ("variant", "variants")]
+    clean = next((o for o in outcomes if o.job.name == CLEAN), None)
+    detected = [o for o in faults if o.detected]
+    passed = [o for o in variants if o.ok]
+    median = statistics.median(o.seconds for o in detected) if detected else 0.0
+    lines = ["# Proof of the suite", "",
+             f"{len(faults)} faults, {len(detected)} detected by a check of the requirement they break; "
+             f"{len(variants)} variant runs, {len(passed)} passed with no requirement failed; clean run "
+             f"{'passed' if clean is not None and clean.ok else 'FAILED'}. Median time to detect a fault "
+             f"{median:.1f} s; everything took {elapsed:.0f} s.", "",
+             "## Faults: each must fail the requirement it breaks", "",
+             "| fault | breaks | detected | failed checks in | seconds |", "|---|---|---|---|---|"]
+    for o in faults:
+        verdict = "✅ yes" if o.detected else "❌ NO" + (f" ({_cell(o.error)})" if o.error else
+                                                        f" (failed: {', '.join(o.failed) or 'nothing'})")
+        lines.append(f"| {o.job.name} | {', '.join(o.breaks)} | {verdict} | {_tests(o)} | {o.seconds:.1f} |")
+    lines += ["", "## Legal variations: each must pass, alone and all at once", "",
+              "| variant | passed | failed requirements | seconds |", "|---|---|---|---|"]
+    for o in ([clean] if clean is not None else []) + variants:
+        verdict = "✅ yes" if o.ok else "❌ NO" + (f" ({_cell(o.error)})" if o.error else "")
+        lines.append(f"| {o.job.name} | {verdict} | {', '.join(o.failed) or '—'} | {o.seconds:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+def proof_json(outcomes: list[Outcome], elapsed: float) -> dict:
+    def record(o: Outcome) -> dict:
+        return {"name": o.job.name, "kind": o.job.kind, "breaks": list(o.breaks), "detected": o.detected,
+                "ok": o.ok, "exit_code": o.exit_code, "seconds": round(o.seconds, 2), "failed_requirements":
+                list(o.failed), "failing_tests": list(o.failing_tests), "error": o.error}
+
+    return {"seconds": round(elapsed, 1), "ok": all(o.ok for o in outcomes), "runs": [record(o) for o in outcomes]}
