@@ -234,6 +234,19 @@ class Store:
         with self._lock:
             return self._one("SELECT * FROM packages WHERE id = ?", (package_id,))
 
+    def replace_in_development(self, package_id: str, display_name: str, version: str) -> sqlite3.Row | None:
+        """A re-upload: the version in development takes the new archive's display name and version in place.
+        None when the package is no longer in development; Conflict if the family has that version already."""
+        with self._lock:
+            try:
+                changed = self._db.execute(
+                    "UPDATE packages SET display_name = ?, version = ?, updated_at = ? "
+                    "WHERE id = ? AND availability = 'development'",
+                    (display_name, version, self._now_ms(), package_id)).rowcount
+            except sqlite3.IntegrityError:
+                raise Conflict(f"version {version} of the package exists already") from None
+            return self.package(package_id) if changed else None
+
     def release_private(self, package_id: str) -> sqlite3.Row | None:
         """A development version becomes private; a private one stays as it is."""
         with self._lock:
