@@ -50,13 +50,12 @@ def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> An
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("REACTOR_IO_", "REACTOR_INTEROP_"))}
     environment.update(FORCE_COLOR="0", NO_COLOR="1", **(env or {}))
     try:
-        done = subprocess.run(command, cwd=cwd, env=environment, stdin=subprocess.DEVNULL, capture_output=True,
-                              text=True, timeout=TOOL_HANG_GUARD_S)
+        done = subprocess.run(command, cwd=cwd, env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=TOOL_HANG_GUARD_S)
     except subprocess.TimeoutExpired as hung:
-        output = (hung.stdout or "") + (hung.stderr or "")
-        output = output.decode() if isinstance(output, bytes) else output
+        output = hung.stdout.decode() if isinstance(hung.stdout, bytes) else hung.stdout or ""
         return Answer(command, -1, _ANSI.sub("", output) + f"\n(hung: no answer in {TOOL_HANG_GUARD_S} s)")
-    return Answer(command, done.returncode, _ANSI.sub("", done.stdout + done.stderr).strip())
+    return Answer(command, done.returncode, _ANSI.sub("", done.stdout).strip())
 
 
 def node_version() -> Answer:
