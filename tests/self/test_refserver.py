@@ -836,6 +836,14 @@ def test_bad_reuploads_are_refused_and_change_nothing(description, identity, rel
     assert callers["owner"].data(path, "extension-package") == before, description
 
 
+def test_the_documented_post_reupload_is_not_offered(callers, ids):
+    """Adobe's reference documents a multipart POST; its uploader sends PATCH, which the server follows (D16)."""
+    response = callers["owner"].call("POST", f"/extension_packages/{ids['extension_package_id']}",
+                                     files=as_upload(package_zip("acme-private", "9.9.9")))
+    assert (response.status_code, response.json()["errors"][0]["code"]) == (405, "method-not-allowed")
+    assert set(response.headers["allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "PATCH"}
+
+
 def test_a_reupload_of_an_unknown_package_is_not_found(callers):
     response = callers["owner"].call("PATCH", f"/extension_packages/EP{'0' * 32}",
                                      files=as_upload(package_zip("acme-private", "9.9.9")))
