@@ -69,7 +69,7 @@ def _json(response):
 @schemathesis.check
 def json_api_media_type(ctx, response, case):
     """Every API answer with a body is ``application/vnd.api+json``, errors included (SHAPE-01), but for the
-    gateway's own answers to authentication failures (D14)."""
+    gateway's own answers to authentication failures (D18)."""
     if _is_ims(case) or not response.content or _gateway_error(response):
         return None
     content_type = header(response, "content-type")
@@ -79,7 +79,7 @@ def json_api_media_type(ctx, response, case):
 
 
 def _gateway_error(response) -> bool:
-    """A 401, or a 403, in the shape of Adobe's gateway (SHAPE-08's exception, D14)."""
+    """A 401, or a 403, in the shape of Adobe's gateway (SHAPE-08's exception, D18)."""
     document = _json(response) if response.status_code in (401, 403) else None
     return isinstance(document, dict) and GATEWAY_ERROR <= set(document)
 

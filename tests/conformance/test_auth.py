@@ -1,5 +1,7 @@
-"""AUTH: every call carries a valid bearer token, an API key and the caller's own org, or it gets nothing;
-tokens from the IMS client-credentials flow work and are renewed when they expire. None of it writes."""
+"""AUTH: every call carries a valid bearer token and an API key, and never acts for an org other than the
+token's own, or it gets nothing; tokens from the IMS client-credentials flow work and are renewed when they
+expire. A call without the org header (as Adobe's own tools make it) may be refused or served for the token's
+own org: which one is observed, not judged. None of it writes."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ ORG_LIST = api.AUTHORIZATIONS
 PACKAGE = "/extension_packages/{ep}"
 PACKAGE_LIST = "/extension_packages/{ep}/extension_package_usage_authorizations"
 
-# Each refusal: description, identity whose credentials are sent, path template, headers sent instead of the
+# Each case: description, identity whose credentials are sent, path template, headers sent instead of the
 # identity's own ({org:NAME} is NAME's org ID), headers left out.
 BAD_TOKENS = [
     ("no Authorization header, listing", "owner", ORG_LIST, {}, ("Authorization",)),
@@ -33,9 +35,7 @@ BAD_API_KEYS = [
     ("an empty x-api-key", "authorized", ORG_LIST, {"x-api-key": ""}, ()),
     ("an x-api-key nobody issued", "authorized", ORG_LIST, {"x-api-key": "0123456789abcdef0123456789abcdef"}, ()),
 ]
-BAD_ORG_HEADERS = [
-    ("no x-gw-ims-org-id, listing", "owner", ORG_LIST, {}, ("x-gw-ims-org-id",)),
-    ("no x-gw-ims-org-id, reading the package", "owner", PACKAGE, {}, ("x-gw-ims-org-id",)),
+FOREIGN_ORG_HEADERS = [
     ("the authorized org's token naming the owner org, on the owner's list", "authorized", PACKAGE_LIST,
      {"x-gw-ims-org-id": "{org:owner}"}, ()),
     ("the authorized org's token naming the owner org, on the org's list", "authorized", ORG_LIST,
@@ -45,10 +45,20 @@ BAD_ORG_HEADERS = [
     ("the outsider's token naming the owner org, reading the package", "outsider", PACKAGE,
      {"x-gw-ims-org-id": "{org:owner}"}, ()),
 ]
+# Without the org header: refused, or served for the token's own org. The outsider reading the owner's private
+# package gets a refusal either way, since its own org may not see it.
+NO_ORG_HEADER = [
+    ("no x-gw-ims-org-id, the owner listing", "owner", ORG_LIST, {}, ("x-gw-ims-org-id",)),
+    ("no x-gw-ims-org-id, the authorized org listing", "authorized", ORG_LIST, {}, ("x-gw-ims-org-id",)),
+    ("no x-gw-ims-org-id, the owner listing the package's grants", "owner", PACKAGE_LIST, {}, ("x-gw-ims-org-id",)),
+    ("no x-gw-ims-org-id, the owner reading its package", "owner", PACKAGE, {}, ("x-gw-ims-org-id",)),
+    ("no x-gw-ims-org-id, the outsider reading the owner's package", "outsider", PACKAGE, {},
+     ("x-gw-ims-org-id",)),
+]
 GATEWAY_SHAPE = {"error_code", "message"}
 
 
-def refuse(case, as_identity, org_of, package_id):
+def send(case, as_identity, org_of, package_id):
     """Send one table row; returns the response."""
     _, identity, template, headers, omit = case
     headers = {name: org_of(value[5:-1]) if value.startswith("{org:") else value for name, value in headers.items()}
@@ -72,7 +82,7 @@ def ids(cases) -> list[str]:
 @pytest.mark.requirement("AUTH-01")
 @pytest.mark.parametrize("case", BAD_TOKENS, ids=ids(BAD_TOKENS))
 def test_calls_without_a_valid_bearer_token_are_unauthorized(case, as_identity, org_of, package_id):
-    response = refuse(case, as_identity, org_of, package_id)
+    response = send(case, as_identity, org_of, package_id)
     expect.status(response, 401, "AUTH-01", f"a call with {case[0]}")
     holds_no_data(response, "AUTH-01", f"a call with {case[0]}")
 
@@ -80,32 +90,84 @@ def test_calls_without_a_valid_bearer_token_are_unauthorized(case, as_identity, 
 @pytest.mark.requirement("AUTH-02")
 @pytest.mark.parametrize("case", BAD_API_KEYS, ids=ids(BAD_API_KEYS))
 def test_calls_without_a_known_api_key_are_refused(case, as_identity, org_of, package_id):
-    response = refuse(case, as_identity, org_of, package_id)
+    response = send(case, as_identity, org_of, package_id)
     expect.status(response, (400, 401, 403), "AUTH-02", f"a call with {case[0]}")
     holds_no_data(response, "AUTH-02", f"a call with {case[0]}")
 
 
 @pytest.mark.requirement("AUTH-03")
-@pytest.mark.parametrize("case", BAD_ORG_HEADERS, ids=ids(BAD_ORG_HEADERS))
-def test_the_org_header_must_name_the_callers_own_org(case, as_identity, org_of, package_id):
-    response = refuse(case, as_identity, org_of, package_id)
+@pytest.mark.parametrize("case", FOREIGN_ORG_HEADERS, ids=ids(FOREIGN_ORG_HEADERS))
+def test_an_org_header_naming_another_org_is_refused(case, as_identity, org_of, package_id):
+    response = send(case, as_identity, org_of, package_id)
     expect.check(400 <= response.status_code < 500, "AUTH-03", f"a call with {case[0]}", "a 4xx refusal",
                  f"HTTP {response.status_code}", response)
     holds_no_data(response, "AUTH-03", f"a call with {case[0]}: never that org's data")
 
 
+def belongs_to(resource, org: str) -> bool:
+    """An authorization of which ``org`` is owner or grantee; any other resource (a package) owned by ``org``."""
+    if not isinstance(resource, dict):
+        return False
+    attributes = resource.get("attributes") if isinstance(resource.get("attributes"), dict) else {}
+    if resource.get("type") == api.AUTHORIZATION:
+        return org in (attributes.get("owner_org_id"), attributes.get("authorized_org_id"))
+    return attributes.get("owner_org_id") == org
+
+
+def foreign_resources(document, org: str) -> list[str]:
+    """The IDs of the answer's resources that are not ``org``'s."""
+    data = document.get("data") if isinstance(document, dict) else None
+    items = data if isinstance(data, list) else [data]
+    return [str(item.get("id") if isinstance(item, dict) else item) for item in items if not belongs_to(item, org)]
+
+
+@pytest.mark.requirement("AUTH-03")
+@pytest.mark.parametrize("case", NO_ORG_HEADER, ids=ids(NO_ORG_HEADER))
+def test_a_call_without_the_org_header_is_refused_or_served_for_the_tokens_own_org(case, as_identity, org_of,
+                                                                                   package_id, observe):
+    """Either is conformant; which one the target does is recorded as an observation."""
+    response = send(case, as_identity, org_of, package_id)
+    what = f"a call with {case[0]}"
+    if 400 <= response.status_code < 500:
+        observe("AUTH-03", f"{case[0]}: refused with HTTP {response.status_code}")
+        holds_no_data(response, "AUTH-03", f"{what}: refused, so no data")
+        return
+    expect.check(response.status_code == 200, "AUTH-03", what, "a 4xx refusal, or HTTP 200 for the token's own org",
+                 f"HTTP {response.status_code}", response)
+    org = org_of(case[1])
+    foreign = foreign_resources(expect.json_body(response, "AUTH-03", what), org)
+    expect.check(not foreign, "AUTH-03", f"{what}: served, so for the token's own org {org}",
+                 "only data of the token's own org", f"data of another org: {', '.join(foreign)}", response)
+    observe("AUTH-03", f"{case[0]}: served for the token's own org (HTTP 200)")
+
+
 @pytest.mark.requirement("SHAPE-08")
-@pytest.mark.parametrize("case", BAD_TOKENS + BAD_API_KEYS + BAD_ORG_HEADERS,
-                         ids=ids(BAD_TOKENS + BAD_API_KEYS + BAD_ORG_HEADERS))
+@pytest.mark.parametrize("case", BAD_TOKENS + BAD_API_KEYS + FOREIGN_ORG_HEADERS,
+                         ids=ids(BAD_TOKENS + BAD_API_KEYS + FOREIGN_ORG_HEADERS))
 def test_authentication_refusals_are_error_documents(case, as_identity, org_of, package_id, observe):
     """A JSON:API error document; the gateway's ``{"error_code", "message"}`` is accepted on a 401 or 403."""
-    response = refuse(case, as_identity, org_of, package_id)
+    response = send(case, as_identity, org_of, package_id)
     what = f"the refusal of a call with {case[0]}"
     expect.check(400 <= response.status_code < 500, "SHAPE-08", what, "a 4xx", f"HTTP {response.status_code}",
                  response)
+    error_document(response, what, case[0], observe)
+
+
+@pytest.mark.requirement("SHAPE-08")
+@pytest.mark.parametrize("case", NO_ORG_HEADER, ids=ids(NO_ORG_HEADER))
+def test_refusals_of_calls_without_the_org_header_are_error_documents(case, as_identity, org_of, package_id,
+                                                                      observe):
+    """Judged only where the target refuses the call: a call it serves is no refusal (AUTH-03 judges it)."""
+    response = send(case, as_identity, org_of, package_id)
+    if 400 <= response.status_code < 500:
+        error_document(response, f"the refusal of a call with {case[0]}", case[0], observe)
+
+
+def error_document(response, what: str, case: str, observe) -> None:
+    """A JSON:API error document whose ``errors[].status`` is the answer's, or the gateway's shape on 401/403."""
     document = expect.json_body(response, "SHAPE-08", what)
     if response.status_code in (401, 403) and isinstance(document, dict) and GATEWAY_SHAPE <= set(document):
-        observe("SHAPE-08", f"{case[0]}: HTTP {response.status_code} in the gateway's error shape")
+        observe("SHAPE-08", f"{case}: HTTP {response.status_code} in the gateway's error shape")
         return
     expect.media_type(response, "SHAPE-08", what)
     problems = schema_errors("error", document)

@@ -352,6 +352,8 @@ FAULT_PROBES = {
                                          headers={"Authorization": "Bearer made-up"}).status_code == 200,
     "missing-api-key-accepted": lambda s: call(s, "owner", "GET", AUTHORIZATIONS,
                                                headers={"x-api-key": None}).status_code == 200,
+    "headerless-acts-for-another-org": lambda s: call(s, "outsider", "GET", f"/extension_packages/{package_id(s)}",
+                                                      headers={"x-gw-ims-org-id": None}).status_code == 200,
     "org-header-ignored": lambda s: call(s, "owner", "GET", AUTHORIZATIONS,
                                          headers={"x-gw-ims-org-id": s.seed.orgs["authorized"]}).status_code == 200,
     "ims-tokens-rejected": _ims_token_refused,

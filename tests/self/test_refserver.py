@@ -560,9 +560,13 @@ BAD_HEADERS = [
      "authentication-failure"),
     ("no x-api-key", {"x-api-key": None}, 403, "invalid-api-key"),
     ("an unknown x-api-key", {"x-api-key": "not-a-key"}, 403, "invalid-api-key"),
-    ("no x-gw-ims-org-id", {"x-gw-ims-org-id": None}, 400, "invalid-org"),
     ("another org's x-gw-ims-org-id", {"x-gw-ims-org-id": "{A}"}, 403, "invalid-org"),
     ("an org header of no org", {"x-gw-ims-org-id": "nobody@AdobeOrg"}, 403, "invalid-org"),
+    ("an empty org header", {"x-gw-ims-org-id": ""}, 403, "invalid-org"),
+    ("Adobe's public key naming another org", {"x-api-key": "Activation-DTM", "x-gw-ims-org-id": "{A}"}, 403,
+     "invalid-org"),
+    ("Adobe's public key, an unknown token", {"x-api-key": "Activation-DTM", "Authorization": "Bearer x",
+                                              "x-gw-ims-org-id": None}, 401, "authentication-failure"),
 ]
 
 
@@ -573,6 +577,37 @@ def test_bad_credentials_are_refused_in_order(description, changes, status, code
         response = callers["owner"].get(path, headers=headers)
         assert (response.status_code, response.json()["errors"][0]["code"]) == (status, code), description
         assert "data" not in response.json()
+
+
+# Headers as Adobe's own clients send them (the uploader, the releaser, the JavaScript SDK: the public Launch key,
+# no org header), served for the token's own org. (description, identity, headers to change (None: drop))
+ADOBE_CLIENT_HEADERS = [
+    ("no x-gw-ims-org-id, the owner", "owner", {"x-gw-ims-org-id": None}),
+    ("no x-gw-ims-org-id, the authorized org", "authorized", {"x-gw-ims-org-id": None}),
+    ("no x-gw-ims-org-id, the outsider", "outsider", {"x-gw-ims-org-id": None}),
+    ("Adobe's public key with the own org header", "owner", {"x-api-key": "Activation-DTM"}),
+    ("the uploader's headers, the owner", "owner",
+     {"x-api-key": "Activation-DTM", "x-gw-ims-org-id": None, "Cache-control": "no-cache"}),
+    ("the uploader's headers, the authorized org", "authorized",
+     {"x-api-key": "Activation-DTM", "x-gw-ims-org-id": None, "Cache-control": "no-cache"}),
+]
+
+
+@pytest.mark.parametrize("description, identity, changes", ADOBE_CLIENT_HEADERS,
+                         ids=[c[0] for c in ADOBE_CLIENT_HEADERS])
+def test_adobe_clients_headers_are_served_for_the_tokens_own_org(description, identity, changes, callers, ids,
+                                                                  server, clean):
+    grant(callers, ids, "extension_package_id", "authorized")
+    grant(callers, ids, "other_extension_package_id", "outsider")
+    org = server.profile()["identities"][identity]["org_id"]
+    listed = callers[identity].data(AUTHORIZATIONS, "authorization-list", headers=changes)
+    assert all(org in (item["attributes"]["owner_org_id"], item["attributes"]["authorized_org_id"])
+               for item in listed), description
+    assert listed == callers[identity].data(AUTHORIZATIONS, "authorization-list"), description
+    if identity == "owner":
+        package = callers[identity].data(f"/extension_packages/{ids['extension_package_id']}", "extension-package",
+                                          headers=changes)
+        assert package["attributes"]["owner_org_id"] == org, description
 
 
 # Paths that name no resource: each answers 404 and never another resource.
@@ -714,6 +749,105 @@ def test_bad_releases_are_refused(description, identity, meta, status, code, cal
     assert (response.status_code, response.json()["errors"][0]["code"]) == (status, code), description
     after = callers["owner"].data(f"/extension_packages/{package['id']}", "extension-package")
     assert after["attributes"]["availability"] == "development"
+
+
+# -- packages: re-uploads of a version in development (Adobe's uploader: multipart PATCH) ---------------------------
+ADOBE_UPLOADER_HEADERS = {"x-api-key": "Activation-DTM", "x-gw-ims-org-id": None, "Cache-control": "no-cache"}
+
+
+def draft(callers, name: str, version: str = "0.1.0") -> dict:
+    """A new package version in development, uploaded by the owner."""
+    uploaded = callers["owner"].call("POST", "/extension_packages", schema="extension-package",
+                                     files={"package": ("p.zip", package_zip(name, version), "application/zip")})
+    assert uploaded.status_code == 201, uploaded.text
+    return uploaded.json()["data"]
+
+
+def as_upload(archive: bytes, field: str = "package") -> dict:
+    return {field: ("package.zip", archive, "application/zip")}
+
+
+def test_a_reupload_replaces_the_version_in_development_in_place(callers):
+    owner, name = callers["owner"], f"draft-{uuid.uuid4().hex[:8]}"
+    package = draft(callers, name)
+    path = f"/extension_packages/{package['id']}"
+    response = owner.call("PATCH", path, schema="extension-package", headers=ADOBE_UPLOADER_HEADERS,
+                          files=as_upload(package_zip(name, "0.2.0", displayName="Draft Renamed")))
+    assert response.status_code == 200, response.text
+    replaced = response.json()["data"]
+    assert (replaced["id"], replaced["attributes"]["version"], replaced["attributes"]["display_name"],
+            replaced["attributes"]["availability"]) == (package["id"], "0.2.0", "Draft Renamed", "development")
+    assert replaced["attributes"]["updated_at"] >= package["attributes"]["updated_at"]
+    assert owner.data(path, "extension-package") == replaced
+    assert [v["id"] for v in owner.data(f"{path}/versions", "extension-package-list")] == [package["id"]]
+    released = owner.call("PATCH", path, schema="extension-package", headers=ADOBE_UPLOADER_HEADERS,
+                          body={"data": {"id": package["id"], "type": "extension_packages",
+                                         "meta": {"action": "release_private"}}})
+    assert (released.status_code, released.json()["data"]["attributes"]["version"],
+            released.json()["data"]["attributes"]["availability"]) == (200, "0.2.0", "private")
+
+
+# (description, identity, release the package first, the body as multipart files for the package's name, or a
+# (content type, text) body, status, code); the package has a sibling version 0.9.0 in its family.
+BAD_REUPLOADS = [
+    ("a released package", "owner", True, lambda name: as_upload(package_zip(name, "0.2.0")), 409,
+     "not-in-development"),
+    ("another package's name", "owner", False, lambda name: as_upload(package_zip(name + "-other", "0.2.0")), 422,
+     "package-mismatch"),
+    ("another platform", "owner", False, lambda name: as_upload(package_zip(name, "0.2.0", platform="mobile")), 422,
+     "package-mismatch"),
+    ("the version of a sibling", "owner", False, lambda name: as_upload(package_zip(name, "0.9.0")), 409,
+     "not-unique"),
+    ("not a zip", "owner", False, lambda name: as_upload(b"plain text"), 422, "invalid-document"),
+    ("a zip without extension.json", "owner", False, lambda name: as_upload(_zip_without_manifest()), 422,
+     "invalid-document"),
+    ("extension.json without a version", "owner", False,
+     lambda name: as_upload(_zip_with(json.dumps({"name": name, "platform": "web", "displayName": "X"}))), 422,
+     "invalid-document"),
+    ("no package field", "owner", False, lambda name: as_upload(package_zip(name, "0.2.0"), field="other"), 422,
+     "invalid-document"),
+    ("a plain-text body", "owner", False, lambda name: ("text/plain", "0.2.0"), 415, "unsupported-media-type"),
+    ("a user without develop_extensions", "owner_limited", False, lambda name: as_upload(package_zip(name, "0.2.0")),
+     403, "not-authorized"),
+    ("the authorized org, never granted", "authorized", False, lambda name: as_upload(package_zip(name, "0.2.0")),
+     404, "not-found"),
+    ("the outsider", "outsider", False, lambda name: as_upload(package_zip(name, "0.2.0")), 404, "not-found"),
+]
+
+
+@pytest.mark.parametrize("description, identity, released, body, status, code", BAD_REUPLOADS,
+                         ids=[c[0] for c in BAD_REUPLOADS])
+def test_bad_reuploads_are_refused_and_change_nothing(description, identity, released, body, status, code,
+                                                      callers):
+    name = f"draft-{uuid.uuid4().hex[:8]}"
+    package = draft(callers, name)
+    draft(callers, name, "0.9.0")
+    path = f"/extension_packages/{package['id']}"
+    if released:
+        callers["owner"].call("PATCH", path, schema="extension-package", body={"data": {
+            "id": package["id"], "type": "extension_packages", "meta": {"action": "release_private"}}})
+    before = callers["owner"].data(path, "extension-package")
+    sent = body(name)
+    if isinstance(sent, tuple):
+        response = callers[identity].call("PATCH", path, body=sent[1], content_type=sent[0])
+    else:
+        response = callers[identity].call("PATCH", path, files=sent, headers=ADOBE_UPLOADER_HEADERS)
+    assert (response.status_code, response.json()["errors"][0]["code"]) == (status, code), description
+    assert callers["owner"].data(path, "extension-package") == before, description
+
+
+def test_the_documented_post_reupload_is_not_offered(callers, ids):
+    """Adobe's reference documents a multipart POST; its uploader sends PATCH, which the server follows (D16)."""
+    response = callers["owner"].call("POST", f"/extension_packages/{ids['extension_package_id']}",
+                                     files=as_upload(package_zip("acme-private", "9.9.9")))
+    assert (response.status_code, response.json()["errors"][0]["code"]) == (405, "method-not-allowed")
+    assert set(response.headers["allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "PATCH"}
+
+
+def test_a_reupload_of_an_unknown_package_is_not_found(callers):
+    response = callers["owner"].call("PATCH", f"/extension_packages/EP{'0' * 32}",
+                                     files=as_upload(package_zip("acme-private", "9.9.9")))
+    assert (response.status_code, response.json()["errors"][0]["code"]) == (404, "not-found")
 
 
 # (description, body, status, code) — the authorized org installs on its property

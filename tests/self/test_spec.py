@@ -101,15 +101,55 @@ def test_answers_have_the_declared_media_type_and_errors_the_error_schema(method
             assert content[JSON_API]["schema"] == ERROR_SCHEMA, status
 
 
-def test_every_api_operation_requires_all_three_credentials_and_ims_none():
+def test_every_api_operation_requires_a_token_and_an_api_key_the_org_header_optional_and_ims_none(operations):
+    """The org header may be left out (Adobe's own tools send none: docs/decisions.md D15): a second
+    security requirement without it, which schemathesis reads as an optional header."""
     everywhere = RAW["security"]
-    assert everywhere == [{"bearer": [], "apiKey": [], "orgId": []}]
+    assert everywhere == [{"bearer": [], "apiKey": [], "orgId": []}, {"bearer": [], "apiKey": []}]
     schemes = RAW["components"]["securitySchemes"]
     assert (schemes["bearer"]["scheme"], schemes["apiKey"]["name"], schemes["orgId"]["name"]) == \
         ("bearer", "x-api-key", "x-gw-ims-org-id")
     for method, path, _, _ in OPERATIONS:
         security = RAW["paths"][path][method.lower()].get("security", everywhere)
         assert security == ([] if path == IMS else everywhere), (method, path)
+        required = {p.name: p.definition["required"] for p in operations[method, path].security.iter_parameters()}
+        assert required == ({} if path == IMS else
+                            {"Authorization": True, "x-api-key": True, "x-gw-ims-org-id": False}), (method, path)
+
+
+# The media types of each request body: the JSON:API documents, the archives Adobe's uploader sends as multipart
+# (a new package, and a re-upload of a version in development beside the releaser's JSON:API release), IMS's form.
+MULTIPART, FORM = "multipart/form-data", "application/x-www-form-urlencoded"
+REQUEST_MEDIA_TYPES = [
+    ("POST", GRANTS, [JSON_API]),
+    ("PATCH", AUTHORIZATION, [JSON_API]),
+    ("POST", "/extension_packages", [MULTIPART]),
+    ("PATCH", PACKAGE, [JSON_API, MULTIPART]),
+    ("POST", "/properties/{PROPERTY_ID}/extensions", [JSON_API]),
+    ("POST", IMS, [FORM]),
+]
+
+
+def test_request_bodies_are_exactly_those_listed():
+    with_body = sorted((method, path) for method, path, _, _ in OPERATIONS
+                       if "requestBody" in RAW["paths"][path][method.lower()])
+    assert with_body == sorted((method, path) for method, path, _ in REQUEST_MEDIA_TYPES)
+
+
+@pytest.mark.parametrize("method, path, media_types", REQUEST_MEDIA_TYPES,
+                         ids=[f"{method} {path}" for method, path, _ in REQUEST_MEDIA_TYPES])
+def test_each_request_body_takes_the_media_types_its_clients_send(method, path, media_types, operations):
+    assert [body.media_type for body in operations[method, path].body] == media_types
+
+
+@pytest.mark.parametrize("method, path", [("POST", "/extension_packages"), ("PATCH", PACKAGE)])
+def test_archives_are_a_package_field_holding_a_zip(method, path, operations):
+    archive = next(body for body in operations[method, path].body if body.media_type == MULTIPART)
+    schema = archive.definition["schema"]
+    assert schema["required"] == ["package"]
+    assert (schema["properties"]["package"]["format"], schema["properties"]["package"]["contentMediaType"]) == \
+        ("binary", "application/zip")
+    assert archive.definition["encoding"]["package"]["contentType"] == "application/zip"
 
 
 # Parameters: name → expected schema. Path IDs take any string (an unknown ID must reach the server: 404);
@@ -254,6 +294,9 @@ ADOBE_GRANT = {"data": {"attributes": {"authorized_org_id": "{ORG_ID}"},
                         "type": "extension_package_usage_authorizations"}}
 ADOBE_DECISION = {"data": {"attributes": {"state": "approved"}, "id": ":extension_package_usage_authorization_id",
                            "type": "extension_package_usage_authorizations"}}
+# What @adobe/reactor-releaser 4.0.0 sends to release a package privately.
+ADOBE_RELEASE = {"data": {"id": "EP43649cc8856d4f09a7c2a21a4b1e449d", "type": "extension_packages",
+                          "meta": {"action": "release_private"}}}
 NOT_FOUND = {"errors": [{"id": "0b5f0f4e-4b44-4a8e-9d6c-1e8f3c2a7b10", "status": "404", "code": "not-found",
                          "title": "Not Found", "detail": "The extension package usage authorization does not exist.",
                          "source": {"pointer": "/data/attributes/state"},
@@ -280,6 +323,7 @@ ACCEPTED = [
     ("a rejection", "authorization-update-request",
      changed(ADOBE_DECISION, lambda d: attributes(d).update(state="rejected"))),
     ("the contract's 404 error document", "error", NOT_FOUND),
+    ("Adobe's releaser's release request", "extension-package-release-request", ADOBE_RELEASE),
     ("an error with a code and no title", "error", {"errors": [{"status": "403", "code": "not-authorized"}]}),
     ("an empty last page", "authorization-list", {"data": [], "meta": {"pagination": {
         "current_page": 3, "next_page": None, "prev_page": 1, "total_pages": 1, "total_count": 1}}}),
@@ -334,6 +378,10 @@ REFUSED = [
      changed(ADOBE_DECISION, lambda d: d["data"].pop("id"))),
     ("an ID of another form", "ids#/$defs/authorization_id", "EA35D0E731F73645E6972DF9FCAC101434"),
     ("an IMS token without its lifetime", "ims-token", {"access_token": "eyJhbGciOi", "token_type": "bearer"}),
+    ("a release with another action", "extension-package-release-request",
+     changed(ADOBE_RELEASE, lambda d: d["data"]["meta"].update(action="release_public"))),
+    ("a release that changes attributes", "extension-package-release-request",
+     changed(ADOBE_RELEASE, lambda d: d["data"].update(attributes={"version": "2.0.0"}))),
 ]
 
 

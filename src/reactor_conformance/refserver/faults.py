@@ -97,6 +97,8 @@ FAULTS: dict[str, Fault] = {fault.name: fault for fault in (
           ("AUTH-01",)),
     Fault("missing-api-key-accepted", "a call without x-api-key is served", ("AUTH-02",)),
     Fault("org-header-ignored", "the org header is trusted: a token acts for any org it names", ("AUTH-03",)),
+    Fault("headerless-acts-for-another-org", "a call without the org header acts for another org than the token's",
+          ("AUTH-03",)),
     Fault("ims-tokens-rejected", "tokens from the IMS client-credentials flow are never accepted", ("AUTH-04",)),
     Fault("outsider-can-read-authorization", "any org may read any authorization", ("ISO-01",)),
     Fault("outsider-sees-all-authorizations", "an org's list holds every authorization of every org",

@@ -1,4 +1,4 @@
-"""Extension packages: the catalog, one version, a family's versions, upload and private release.
+"""Extension packages: the catalog, one version, a family's versions, upload, re-upload and private release.
 
 A package family is (owner org, name, platform); every version has its own EP ID. What an org may read
 and find in its catalog follows from the family's authorization to it (see ``access``).
@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from . import access
 from .auth import authenticate
-from .bodies import json_document, resource_object
+from .bodies import json_document, media_type, resource_object
 from .documents import PACKAGE, base_url, list_document, package_resource
 from .errors import ApiError, not_authorized, not_found
 from .ids import well_formed
@@ -21,7 +21,7 @@ from .query_params import filters_of, page_of
 from .responses import json_api
 from .routing import route
 from .store import Conflict, Store, User, family_of
-from .uploads import uploaded_manifest
+from .uploads import MULTIPART, uploaded_manifest
 
 FILTERS = {name: name for name in ("name", "platform", "availability", "owner_org_id", "version")}
 RELEASE_PRIVATE = "release_private"
@@ -110,6 +110,43 @@ async def upload(request: Request) -> Response:
     return json_api({"data": resource}, 201, {"Location": resource["links"]["self"]})
 
 
+async def update(request: Request) -> Response:
+    """PATCH: a multipart body re-uploads a version in development (Adobe's uploader); any other body is the
+    JSON:API release document (Adobe's releaser), refused with 415 when it is not JSON."""
+    if media_type(request) == MULTIPART:
+        return await reupload(request)
+    return await release(request)
+
+
+async def reupload(request: Request) -> Response:
+    """The owner's version in development, replaced in place by a new archive of the same name and platform:
+    a developer uploads again until the version is ready for release (docs/decisions.md D16)."""
+    user = authenticate(request)
+    package = _readable_package(request, user)
+    if not access.develops(user, package):
+        raise not_authorized("Only the package owner's users with develop_extensions upload it.")
+    if package["availability"] != "development":
+        raise _not_in_development(package)
+    manifest = await uploaded_manifest(request)
+    if (manifest.name, manifest.platform) != (package["name"], package["platform"]):
+        raise ApiError(422, "package-mismatch",
+                       f"The archive is {manifest.name} ({manifest.platform}), the package is {package['name']} "
+                       f"({package['platform']}): upload another package with POST /{PACKAGE}.")
+    try:
+        replaced = _store(request).replace_in_development(package["id"], manifest.display_name, manifest.version)
+    except Conflict:
+        raise ApiError(409, "not-unique", f"Version {manifest.version} of this package exists already.") from None
+    if replaced is None:  # released while the archive was read
+        raise _not_in_development(_store(request).package(package["id"]))
+    return json_api({"data": package_resource(replaced, base_url(request))})
+
+
+def _not_in_development(package: sqlite3.Row) -> ApiError:
+    return ApiError(409, "not-in-development",
+                    f"The package is {package['availability']}: only a version in development can be uploaded "
+                    f"again; upload a new version with POST /{PACKAGE}.")
+
+
 async def release(request: Request) -> Response:
     """``meta.action = release_private``: a development version becomes private (a private one stays)."""
     user = authenticate(request)
@@ -130,6 +167,6 @@ async def release(request: Request) -> Response:
 
 ROUTES = [
     route(f"/{PACKAGE}", GET=catalog, POST=upload),
-    route(f"/{PACKAGE}/{{package_id}}", GET=read, PATCH=release),
+    route(f"/{PACKAGE}/{{package_id}}", GET=read, PATCH=update),
     route(f"/{PACKAGE}/{{package_id}}/versions", GET=versions),
 ]

@@ -196,6 +196,11 @@ class Store:
                 return None
             return self._users.get(row[0])
 
+    def org_ids(self) -> list[str]:
+        """Every org, in the order they were created."""
+        with self._lock:
+            return [row[0] for row in self._db.execute("SELECT id FROM orgs ORDER BY rowid")]
+
     def any_user_of(self, org_id: str) -> User | None:
         """The org's user with the most rights (only faults act as somebody without their token)."""
         users = [u for u in self._users.values() if u.org_id == org_id]
@@ -238,6 +243,19 @@ class Store:
     def package(self, package_id: str) -> sqlite3.Row | None:
         with self._lock:
             return self._one("SELECT * FROM packages WHERE id = ?", (package_id,))
+
+    def replace_in_development(self, package_id: str, display_name: str, version: str) -> sqlite3.Row | None:
+        """A re-upload: the version in development takes the new archive's display name and version in place.
+        None when the package is no longer in development; Conflict if the family has that version already."""
+        with self._lock:
+            try:
+                changed = self._db.execute(
+                    "UPDATE packages SET display_name = ?, version = ?, updated_at = ? "
+                    "WHERE id = ? AND availability = 'development'",
+                    (display_name, version, self._now_ms(), package_id)).rowcount
+            except sqlite3.IntegrityError:
+                raise Conflict(f"version {version} of the package exists already") from None
+            return self.package(package_id) if changed else None
 
     def release_private(self, package_id: str) -> sqlite3.Row | None:
         """A development version becomes private; a private one stays as it is."""

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from .bodies import media_type, read_body, storable
 from .errors import ApiError
 
+MULTIPART = "multipart/form-data"
 MAX_UPLOAD_BYTES = 10 << 20
 MAX_MANIFEST_BYTES = 1 << 20
 PLATFORMS = ("web", "mobile")
@@ -37,7 +38,7 @@ def _invalid(detail: str) -> ApiError:
 
 
 async def uploaded_manifest(request: Request) -> Manifest:
-    if media_type(request) != "multipart/form-data":
+    if media_type(request) != MULTIPART:
         raise ApiError(415, "unsupported-media-type", "An extension package is uploaded as multipart/form-data.")
     body = await read_body(request, MAX_UPLOAD_BYTES)
 

@@ -21,24 +21,24 @@ class Variant:
 
 VARIANTS: dict[str, Variant] = {variant.name: variant for variant in (
     Variant("gateway-auth-errors", "a 401, and a 403 for a missing or unknown API key, come from Adobe's gateway: "
-            '{"error_code", "message"} as application/json', "D14"),
+            '{"error_code", "message"} as application/json', "D18"),
     Variant("not-found-for-forbidden", "a right missing toward an org that does not own the package answers 404 "
-            "instead of 403, so that org learns nothing", "D15"),
+            "instead of 403, so that org learns nothing", "D19"),
     Variant("org-header-required", "a request without x-gw-ims-org-id is refused with 400 instead of served for "
-            "the token's own org", "D16"),
-    Variant("rate-limited", "every fifth request is answered 429 with Retry-After: 0, whatever it is", "D17"),
-    Variant("gzip", "every body is gzip-compressed (Content-Encoding: gzip) for a client that accepts it", "D18"),
+            "the token's own org", "D20"),
+    Variant("rate-limited", "every fifth request is answered 429 with Retry-After: 0, whatever it is", "D21"),
+    Variant("gzip", "every body is gzip-compressed (Content-Encoding: gzip) for a client that accepts it", "D22"),
     Variant("connection-close", "every response says Connection: close and the server closes the connection",
-            "D18"),
+            "D22"),
     Variant("newer-api-members", "documents carry members a newer API version may add: top-level jsonapi and "
-            "meta, resource meta, a new attribute and a new link", "D19"),
-    Variant("huge-integers-refused", "a page[number] or page[size] beyond 2^31-1 is refused with 400", "D20"),
+            "meta, resource meta, a new attribute and a new link", "D23"),
+    Variant("huge-integers-refused", "a page[number] or page[size] beyond 2^31-1 is refused with 400", "D24"),
     Variant("unknown-query-refused", "an unknown query parameter of lower-case letters only is refused with 400, "
-            "as JSON:API 1.0 asks", "D21"),
-    Variant("media-type-parameters", "answers say Content-Type: application/vnd.api+json;revision=1", "D22"),
+            "as JSON:API 1.0 asks", "D25"),
+    Variant("media-type-parameters", "answers say Content-Type: application/vnd.api+json;revision=1", "D26"),
     Variant("paging-clamped", "out-of-range page[size] and page[number] (0, -1, 101, abc) are clamped into range "
-            "instead of refused", "D23"),
-    Variant("no-list-links", "list documents carry no links member, only meta.pagination", "D23"),
+            "instead of refused", "D27"),
+    Variant("no-list-links", "list documents carry no links member, only meta.pagination", "D27"),
 )}
 
 

@@ -10,8 +10,9 @@ def _cell(text: str) -> str:
 
 
 def _detail(record: dict) -> str:
-    if record["status"] == "info":
-        return "; ".join(record["observations"])
+    """A failure's first line; otherwise what was observed (INFO, or a MUST that allows two behaviours)."""
+    if record["status"] in ("info", "passed"):
+        return "; ".join(record.get("observations", ()))
     return (record["message"].splitlines() or [""])[0]
 
 
