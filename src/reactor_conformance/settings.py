@@ -1,31 +1,40 @@
 """The target and its org identities, from a profile TOML or from ``REACTOR_*`` environment variables.
 
-Every way the input can be wrong ends in one ``ConfigError`` sentence naming where the mistake is:
-the file and the key (``identities.owner.api_key``), or the variable (``REACTOR_OWNER_API_KEY``).
+The profile's shape is ``schemas/profile.json``: every way the input can be wrong ends in one ``ConfigError``
+sentence, worded from the schema, naming where the mistake is: the file and the key
+(``identities.owner.api_key``), or the variable (``REACTOR_OWNER_API_KEY``).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from string import Template
 from types import MappingProxyType
 from typing import Mapping
 from urllib.parse import urlsplit
 
+from jsonschema import ValidationError
+
+from . import schemas
 from .errors import ConfigError
 
-IDENTITY_NAMES = ("owner", "owner_limited", "authorized", "authorized_limited", "outsider")
-REQUIRED_IDENTITIES = ("owner", "authorized")
-TARGET_KEYS = ("base_url", "ims_url", "allow_writes")
-FIXTURE_KEYS = ("extension_package_id", "property_id", "other_extension_package_id", "outsider_property_id",
-                "public_extension_package_id")
-IDENTITY_KEYS = ("org_id", "api_key", "access_token", "client_id", "client_secret", "scopes")
+def _schema() -> dict:
+    return schemas.registry().contents("profile.json")
+
+
+IDENTITY_NAMES = tuple(_schema()["properties"]["identities"]["properties"])
 ENV_PREFIX = "REACTOR_"
-_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+_SECTIONS = ("target", "fixtures", "identities")
+
+
+class _Variables(Template):
+    """``${NAME}`` only: a lone ``$`` in a secret is a character, not a placeholder."""
+
+    pattern = r"\$\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}(?P<named>(?!))?(?P<escaped>(?!))?(?P<invalid>(?!))?"
 
 
 @dataclass(frozen=True)
@@ -79,10 +88,10 @@ class _Origin:
     def __init__(self, source: str, from_environment: bool):
         self.source, self.from_environment = source, from_environment
 
-    def key(self, table: str, *keys: str) -> str:
+    def key(self, table: str, *keys) -> str:
         if self.from_environment:
-            return ENV_PREFIX + "_".join(key.upper() for key in keys)
-        return ".".join((table, *keys))
+            return ENV_PREFIX + "_".join(str(key).upper() for key in keys)
+        return ".".join(map(str, (table, *keys)))
 
     def identity_table(self, name: str) -> str:
         return f"{ENV_PREFIX}{name.upper()}_*" if self.from_environment else f"[identities.{name}]"
@@ -121,103 +130,93 @@ def profile_from_env(environ: Mapping[str, str] | None = None) -> Profile | None
     allow_writes = get("allow_writes").lower()
     if allow_writes not in _TRUE + _FALSE:
         raise origin.error(f"{origin.key('target', 'allow_writes')} must be true or false, not {allow_writes!r}")
-    data: dict = {"target": {"base_url": get("base_url"), "ims_url": get("ims_url"),
-                             "allow_writes": allow_writes in _TRUE},
-                  "fixtures": {key: get(key) for key in FIXTURE_KEYS}, "identities": {}}
-    for name in IDENTITY_NAMES:
-        values = {key: get(name, key) for key in IDENTITY_KEYS}
+    schema = _schema()
+    target = {"base_url": get("base_url"), "ims_url": get("ims_url"), "allow_writes": allow_writes in _TRUE}
+    fixtures = {key: get(key) for key, part in schema["properties"]["fixtures"]["properties"].items()
+                if part.get("type") != "array"}
+    identity_keys = schema["$defs"]["identity"]["properties"]
+    identities = {}
+    for name in schema["properties"]["identities"]["properties"]:
+        values = {key: get(name, key) for key in identity_keys}
         if any(values.values()):
-            data["identities"][name] = {key: value for key, value in values.items() if value}
-    return _build(data, origin)
+            identities[name] = values
+    return _build(_without_empty({"target": target, "fixtures": fixtures, "identities": identities}), origin)
 
 
-def _build(data: Mapping, origin: _Origin) -> Profile:
-    _no_unknown_keys(data, ("target", "fixtures", "identities"), "top-level table", origin)
-    target = _table(data, "target", origin)
-    _no_unknown_keys(target, TARGET_KEYS, "key in [target]", origin)
-    base_url = target.get("base_url")
-    if not base_url:
-        raise origin.error(f"{origin.key('target', 'base_url')} is missing")
-    _check_url(base_url, f"{origin.source}: {origin.key('target', 'base_url')}")
-    ims_url = target.get("ims_url") or None
+def _without_empty(value):
+    """Unset variables are absent keys, as in a profile that does not name them."""
+    if isinstance(value, Mapping):
+        return {key: _without_empty(item) for key, item in value.items() if item not in ("", None)}
+    return value
+
+
+def _build(data, origin: _Origin) -> Profile:
+    if not isinstance(data, Mapping):
+        raise origin.error("must be a table of tables")
+    data = {**{section: {} for section in _SECTIONS}, **data}
+    problems = sorted(schemas.validator("profile").iter_errors(data), key=_order)
+    if problems:
+        raise origin.error(_sentence(problems[0], origin))
+    target, fixtures = data["target"], data["fixtures"]
+    _check_url(target["base_url"], f"{origin.source}: {origin.key('target', 'base_url')}")
+    ims_url = target.get("ims_url")
     if ims_url:
         _check_url(ims_url, f"{origin.source}: {origin.key('target', 'ims_url')}")
-    allow_writes = target.get("allow_writes", False)
-    if not isinstance(allow_writes, bool):
-        raise origin.error(f"{origin.key('target', 'allow_writes')} must be true or false")
-
-    fixtures = _table(data, "fixtures", origin)
-    _no_unknown_keys(fixtures, FIXTURE_KEYS, "key in [fixtures]", origin)
-    for key, value in fixtures.items():
-        if not isinstance(value, str):
-            raise origin.error(f"{origin.key('fixtures', key)} must be a string")
-    if not fixtures.get("extension_package_id"):
-        raise origin.error(f"{origin.key('fixtures', 'extension_package_id')} is missing "
-                           "(a private package of the owner org)")
-
-    tables = _table(data, "identities", origin)
-    for name in tables:
-        if name not in IDENTITY_NAMES:
-            raise origin.error(f"unknown identity {name!r}; allowed: {', '.join(IDENTITY_NAMES)}")
-    for name in REQUIRED_IDENTITIES:
-        if name not in tables:
-            raise origin.error(f"{origin.identity_table(name)} is missing; "
-                               f"required identities: {', '.join(REQUIRED_IDENTITIES)}")
-    identities = {name: _identity(name, tables[name], ims_url, origin) for name in IDENTITY_NAMES if name in tables}
-    return Profile(Target(base_url.rstrip("/"), ims_url.rstrip("/") if ims_url else None, allow_writes),
+    identities = {}
+    for name, table in data["identities"].items():
+        identity = Identity(name=name, org_id=table["org_id"], api_key=table["api_key"],
+                            access_token=table.get("access_token"), client_id=table.get("client_id"),
+                            client_secret=table.get("client_secret"), scopes=_scopes(table.get("scopes")))
+        if identity.uses_ims and not ims_url:
+            raise origin.error(f"{origin.identity_table(name)} uses client credentials but "
+                               f"{origin.key('target', 'ims_url')} is not set")
+        identities[name] = identity
+    order = list(_schema()["properties"]["identities"]["properties"])
+    return Profile(Target(target["base_url"].rstrip("/"), ims_url.rstrip("/") if ims_url else None,
+                          target.get("allow_writes", False)),
                    MappingProxyType({key: value for key, value in fixtures.items() if value}),
-                   MappingProxyType(identities), origin.source)
+                   MappingProxyType(dict(sorted(identities.items(), key=lambda item: order.index(item[0])))),
+                   origin.source)
 
 
-def _identity(name: str, table, ims_url: str | None, origin: _Origin) -> Identity:
-    if not isinstance(table, Mapping):
-        raise origin.error(f"{origin.identity_table(name)} must be a table")
-    _no_unknown_keys(table, IDENTITY_KEYS, f"key in {origin.identity_table(name)}", origin)
-
-    def string(key: str, required: bool = False) -> str | None:
-        value = table.get(key)
-        if value is None or value == "":
-            if required:
-                raise origin.error(f"{origin.key('identities', name, key)} is missing")
-            return None
-        if not isinstance(value, str):
-            raise origin.error(f"{origin.key('identities', name, key)} must be a string")
-        return value
-
-    identity = Identity(name=name, org_id=string("org_id", required=True), api_key=string("api_key", required=True),
-                        access_token=string("access_token"), client_id=string("client_id"),
-                        client_secret=string("client_secret"), scopes=_scopes(table.get("scopes"), name, origin))
-    if not identity.access_token and not (identity.client_id and identity.client_secret):
-        raise origin.error(f"{origin.identity_table(name)} needs access_token, or client_id and client_secret")
-    if identity.uses_ims and not ims_url:
-        raise origin.error(f"{origin.identity_table(name)} uses client credentials but "
-                           f"{origin.key('target', 'ims_url')} is not set")
-    return identity
+def _order(error: ValidationError) -> tuple:
+    """The first problem a person meets reading the profile top-down: sections in order, outer keys first."""
+    path = list(error.absolute_path)
+    section = _SECTIONS.index(path[0]) if path and path[0] in _SECTIONS else -1
+    return section, len(path), str(path)
 
 
-def _scopes(value, name: str, origin: _Origin) -> tuple[str, ...]:
+def _sentence(error: ValidationError, origin: _Origin) -> str:
+    """The one-line message of a schema violation, worded by the schema's ``x-*`` members."""
+    path, schema = list(error.absolute_path), error.schema
+    if error.validator == "additionalProperties":
+        allowed = list(schema.get("properties", {}))
+        unknown = next(key for key in error.instance if key not in allowed)
+        what = schema["x-unknown"].format(identity=path[1] if len(path) > 1 else "")
+        return f"unknown {what} {unknown!r}; allowed: {', '.join(allowed)}"
+    if error.validator == "required":
+        missing = next(key for key in error.validator_value if key not in error.instance)
+        if path == ["identities"]:
+            return f"{origin.identity_table(missing)} is missing{schema.get('x-missing', '')}"
+        hint = schema.get("properties", {}).get(missing, {}).get("x-missing")
+        return f"{origin.key(*path, missing)} is missing" + (f" {hint}" if hint else "")
+    if error.validator == "minLength":
+        return f"{origin.key(*path)} is missing"
+    if error.validator == "anyOf" and "x-message" in schema:
+        return f"{origin.identity_table(path[-1])} {schema['x-message']}"
+    expected = schema.get("x-expected") or error.message
+    if path and path[0] == "identities" and len(path) == 2:
+        return f"{origin.identity_table(path[1])} must be {expected}"
+    return f"{origin.key(*path) if path else 'the profile'} must be {expected}"
+
+
+def _scopes(value) -> tuple[str, ...]:
     """A list of strings, or one comma-separated string."""
     if value is None:
         return ()
     if isinstance(value, str):
         value = value.split(",")
-    if not isinstance(value, list) or not all(isinstance(scope, str) for scope in value):
-        raise origin.error(f"{origin.key('identities', name, 'scopes')} must be a list of strings")
     return tuple(scope.strip() for scope in value if scope.strip())
-
-
-def _table(data: Mapping, key: str, origin: _Origin) -> Mapping:
-    value = data.get(key, {})
-    if not isinstance(value, Mapping):
-        raise origin.error(f"{key} must be a table ([{key}])")
-    return value
-
-
-def _no_unknown_keys(table: Mapping, allowed: tuple[str, ...], what: str, origin: _Origin) -> None:
-    """A misspelt key would otherwise be ignored silently and the value it was meant to set missed."""
-    for key in table:
-        if key not in allowed:
-            raise origin.error(f"unknown {what} {key!r}; allowed: {', '.join(allowed)}")
 
 
 def _check_url(url, where: str) -> None:
@@ -238,11 +237,7 @@ def _interpolate(value, environ: Mapping[str, str], origin: _Origin, where: tupl
         return [_interpolate(item, environ, origin, where) for item in value]
     if not isinstance(value, str):
         return value
-
-    def substitute(match: re.Match) -> str:
-        name = match.group(1)
-        if name not in environ:
-            raise origin.error(f"${{{name}}} is not set ({'.'.join(where)})")
-        return environ[name]
-
-    return _VARIABLE.sub(substitute, value)
+    try:
+        return _Variables(value).substitute(environ)
+    except KeyError as unset:
+        raise origin.error(f"${{{unset.args[0]}}} is not set ({'.'.join(where)})") from None

@@ -18,7 +18,7 @@ from starlette.requests import Request
 
 from reactor_conformance.refserver.errors import unexpected_error_handler
 from reactor_conformance.refserver.faults import ENVIRONMENT_VARIABLE, FAULTS
-from reactor_conformance.refserver.profile_toml import dumps
+from tomli_w import dumps
 from reactor_conformance.refserver.seed import IDENTITIES
 from reactor_conformance.refserver.server import start_server
 

@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 import uvicorn
+from tomli_w import dumps
 
 from .app import DEFAULT_TOKEN_TTL_S, create_app
 from .faults import faults_from_environment, parse_faults
-from .profile_toml import dumps
 from .seed import IDENTITIES, Credentials, Seed, issue_credentials, seed
 from .store import Store
 from .variants import parse_variants
