@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,8 @@ from reactor_conformance.clients import clients_for
 from reactor_conformance.ledger import Ledger
 from reactor_conformance.recorded import record
 
-GRANT_LOCK_TIMEOUT_S = 600
+GRANT_LOCK_HANG_GUARD_S = 3600  # a hang guard: another test holding a package this long is stuck, not slow
+LEASE_POLL_S = 0.05
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +86,18 @@ def fixture_id(run):
 
 
 @pytest.fixture(scope="session")
-def package_id(fixture_id) -> str:
+def packages(run) -> tuple[str, ...]:
+    """The owner's private packages a test may grant: ``extension_package_id`` and ``extension_package_ids``."""
+    fixtures = run.profile.fixtures
+    return tuple(dict.fromkeys([fixtures["extension_package_id"], *fixtures.get("extension_package_ids", ())]))
+
+
+@pytest.fixture
+def package_id(request, run, fixture_id) -> str:
+    """The private package a test works on: the one its grants hold (leased from the pool) when it may write,
+    else the profile's."""
+    if "grants" in request.fixturenames and run.writes_allowed:
+        return request.getfixturevalue("grants").package
     return fixture_id("extension_package_id")
 
 
@@ -96,27 +110,68 @@ def org_of(as_identity):
 class Grants:
     """Creates authorizations (and what hangs off them) for one test and deletes them afterwards.
 
-    Grants of one package are serialised across xdist workers and runs on the same machine with a
-    file lock, because the target allows one authorization per package and org. Every created
-    resource is written to the run's ledger before the test goes on, so an interrupted run can be
-    cleaned up later.
+    The target allows one authorization per package and org, so a test holds its package alone: it leases
+    one of the profile's packages (``packages``), the first free one, with a file lock shared by xdist
+    workers and runs on the same machine. With several packages, parallel workers grant at once; with
+    one, they take turns. Every created resource is written to the run's ledger before the test goes
+    on, so an interrupted run can be cleaned up later.
     """
 
-    def __init__(self, run, clients, ledger, org_of, default_package):
+    def __init__(self, run, clients, ledger, org_of, pool: tuple[str, ...]):
         self._run, self._clients, self._ledger, self._org_of = run, clients, ledger, org_of
-        self._default_package = default_package
+        self._pool = pool
+        self._leased: str | None = None
         self._locks: dict[str, FileLock] = {}
         self._created: list[tuple[str, str, str]] = []  # (identity, delete path, id)
+
+    @property
+    def package(self) -> str:
+        """This test's package, leased from the pool on first use (writes must be allowed)."""
+        if self._leased is None:
+            self._require_writes()
+            self._leased = self._lease()
+        return self._leased
+
+    def _lease(self) -> str:
+        started = time.monotonic()
+        start = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0) % len(self._pool)
+        order = self._pool[start:] + self._pool[:start]  # workers start at different packages
+        while time.monotonic() - started < GRANT_LOCK_HANG_GUARD_S:
+            for package in order:
+                lock = self._file_lock(package)
+                try:
+                    lock.acquire(timeout=0)
+                except Timeout:
+                    continue
+                self._locks[package] = lock
+                return package
+            time.sleep(LEASE_POLL_S)
+        pytest.fail(f"hung: every package of the pool stayed held by other tests for {GRANT_LOCK_HANG_GUARD_S} s")
+
+    def hold_all(self) -> None:
+        """Hold every package of the owner org the run grants (the pool and ``other_extension_package_id``), so
+        that a list spanning them stays still while this test walks it. Called before the test grants anything;
+        locks are taken in one order by every test that takes more than one, so no two tests wait on each other."""
+        self._require_writes()
+        everything = [*dict.fromkeys([*self._pool, self._run.profile.fixtures.get("other_extension_package_id")])]
+        for package in list(self._locks):  # let go of the lease, then take everything in the one order
+            self._locks.pop(package).release()
+        for package in filter(None, everything):
+            self._lock(package)
+        self._leased = self._leased or self._pool[0]
+
+    def _file_lock(self, package: str) -> FileLock:
+        digest = hashlib.sha1(f"{self._run.base_url}|{package}".encode()).hexdigest()[:16]
+        return FileLock(Path(tempfile.gettempdir()) / f"reactor-conformance-{digest}.lock")
 
     def _lock(self, package: str) -> None:
         if package in self._locks:
             return
-        digest = hashlib.sha1(f"{self._run.base_url}|{package}".encode()).hexdigest()[:16]
-        lock = FileLock(Path(tempfile.gettempdir()) / f"reactor-conformance-{digest}.lock")
+        lock = self._file_lock(package)
         try:
-            lock.acquire(timeout=GRANT_LOCK_TIMEOUT_S)
+            lock.acquire(timeout=GRANT_LOCK_HANG_GUARD_S)
         except Timeout:
-            pytest.fail(f"another test held the grants of {package} for {GRANT_LOCK_TIMEOUT_S} s")
+            pytest.fail(f"hung: another test held the grants of {package} for {GRANT_LOCK_HANG_GUARD_S} s")
         self._locks[package] = lock
 
     def _require_writes(self) -> None:
@@ -124,8 +179,9 @@ class Grants:
             pytest.skip(self._run.writes_refusal())
 
     def hold(self, package: str | None = None) -> str:
-        """Take the package's grant lock for this test (writes must be allowed); returns the package ID."""
-        package = package or self._default_package
+        """Hold ``package`` (default: this test's own) for this test (writes must be allowed); returns its ID."""
+        if package is None:
+            return self.package
         self._require_writes()
         self._lock(package)
         return package
@@ -133,7 +189,8 @@ class Grants:
     def find(self, org_id: str, package: str | None = None) -> list[dict]:
         """The package's authorizations to ``org_id``, as the owner lists them."""
         found = []
-        for _, body in api.walk(self._clients["owner"], api.package_authorizations_path(package or self._default_package)):
+        path = api.package_authorizations_path(package or self.package)
+        for _, body in api.walk(self._clients["owner"], path):
             found += [item for item in (body or {}).get("data", [])
                       if item.get("attributes", {}).get("authorized_org_id") == org_id]
         return found
@@ -153,7 +210,7 @@ class Grants:
 
     def create(self, to: str = "authorized", package: str | None = None) -> dict:
         """Grant ``package`` to ``to``'s org as the owner; returns the created resource (``data``)."""
-        package = package or self._default_package
+        package = package or self.package
         if to == "outsider":
             self.first_sight(package)  # what the outsider org saw before the run first authorized it
         self.clear(to, package)
@@ -171,7 +228,7 @@ class Grants:
         first — the EFFECT-06 test, or any test about to grant the package to the outsider — so that the
         check sees an org never authorized in this run, whatever order the tests run in. None without an
         outsider identity."""
-        package = package or self._default_package
+        package = package or self.package
         if "outsider" not in self._clients:
             return None
         folder = Path(self._run.run_dir) / "first-sight"
@@ -236,10 +293,10 @@ def _created(response, status: int = 201) -> dict | None:
 
 
 @pytest.fixture
-def grants(run, clients, ledger, org_of, package_id):
+def grants(run, clients, ledger, org_of, packages):
     if "owner" not in clients:
         pytest.skip("not run: no owner identity configured")
-    factory = Grants(run, clients, ledger, org_of, package_id)
+    factory = Grants(run, clients, ledger, org_of, packages)
     yield factory
     factory.close()
 

@@ -70,10 +70,9 @@ def explored(run, clients, as_identity, grants, package_id):
             pytest.skip(run.writes_refusal())
         if operation_id in fuzz.IMS_OPERATIONS and not target.serves_ims():
             pytest.skip(f"not run: IMS is not served by the target ({run.profile.target.ims_url or 'no ims_url'})")
-        package = run.profile.fixtures.get("other_extension_package_id") or package_id
         return fuzz.shared(run, f"{operation_id}-{caller.name}", lambda: search(
             description, operation, caller, needs, run=run, target=target, clients=clients, grants=grants,
-            package=package))
+            package=package_id))
 
     return of
 

@@ -1,7 +1,7 @@
 """FUZZ-04: generated sequences through the spec's links (grant → read → decide → revoke → read): what was
 created is retrievable, what was deleted answers 404.
 
-Every sequence starts from a real grant of the second fixture package to the authorized org, and each step
+Every sequence starts from a real grant of the test's own fixture package to the authorized org, and each step
 goes out as the identity that may take it. The sequences are seeded by ``--fuzz-seed``; outside nightly runs
 a failing one is shrunk, so the report shows the shortest sequence that still fails.
 """
@@ -29,7 +29,7 @@ class SequenceBroke(AssertionError):
 def test_linked_sequences_keep_resources_consistent(run, clients, as_identity, grants, package_id, org_of):
     if not run.fuzz_enabled:
         pytest.skip("not run: --no-fuzz")
-    package = grants.hold(run.profile.fixtures.get("other_extension_package_id") or package_id)
+    package = grants.hold(package_id)
     callers = {name: fuzz.Caller(name, as_identity(name)) for name in ("owner", "authorized")}
     grantee = org_of("authorized")
     target = fuzz.aim(run, clients)

@@ -27,8 +27,8 @@ from suite_runs import REQUEST_HANG_GUARD_S
 JSON_API = "application/vnd.api+json"
 AUTHORIZATIONS = "/extension_package_usage_authorizations"
 IDENTITY_KEYS = {"org_id", "api_key", "access_token", "client_id", "client_secret", "scopes"}
-FIXTURE_KEYS = {"extension_package_id", "other_extension_package_id", "public_extension_package_id",
-                "property_id", "outsider_property_id"}
+FIXTURE_KEYS = {"extension_package_id", "extension_package_ids", "other_extension_package_id",
+                "public_extension_package_id", "property_id", "outsider_property_id"}
 
 
 @contextlib.contextmanager
@@ -75,6 +75,8 @@ def test_the_profile_holds_every_identity_with_static_and_client_credentials(ser
     profile = server.profile()
     assert profile["target"] == {"base_url": server.base_url, "ims_url": server.base_url, "allow_writes": True}
     assert set(profile["fixtures"]) == FIXTURE_KEYS
+    pool = [profile["fixtures"]["extension_package_id"], *profile["fixtures"]["extension_package_ids"]]
+    assert len(set(pool)) == len(pool) == 4, "four distinct packages to spread grants over"
     assert set(profile["identities"]) == set(IDENTITIES)
     for name, identity in profile["identities"].items():
         assert set(identity) == IDENTITY_KEYS, name

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import tomli_w
 
 from reactor_conformance.refserver.server import start_server
 from reactor_conformance.reporting.summary import load_summary
@@ -24,16 +25,10 @@ def write_profile(path: Path, server, *, client_credentials: bool = False) -> Pa
     """A profile as a person would write one for a real target: tokens and client credentials, or (with
     ``client_credentials``) client credentials alone, so that every token comes from the IMS endpoint."""
     profile = server.profile()
-    lines = ["[target]", f'base_url = "{server.base_url}"', f'ims_url = "{server.base_url}"', "allow_writes = true",
-             "", "[fixtures]"]
-    lines += [f'{key} = "{value}"' for key, value in profile["fixtures"].items()]
-    for name, identity in profile["identities"].items():
-        lines += ["", f"[identities.{name}]", f'org_id = "{identity["org_id"]}"', f'api_key = "{identity["api_key"]}"']
-        lines += [f'client_id = "{identity["client_id"]}"', f'client_secret = "{identity["client_secret"]}"',
-                  f'scopes = {json.dumps(identity["scopes"])}']
-        if not client_credentials:
-            lines.append(f'access_token = "{identity["access_token"]}"')
-    path.write_text("\n".join(lines) + "\n", "utf-8")
+    if client_credentials:
+        for identity in profile["identities"].values():
+            del identity["access_token"]
+    path.write_text(tomli_w.dumps(profile), "utf-8")
     return path
 
 

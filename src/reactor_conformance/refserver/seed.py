@@ -41,6 +41,10 @@ PACKAGES = {
     "public_extension_package_id": ("publisher", "core-public", "Core Public", "web", "2.1.0", "public"),
 }
 
+# More private packages of the owner org, each its own family, for nothing but grants: a profile's
+# `extension_package_ids`, so that parallel workers grant at once.
+POOL = [("owner", f"acme-private-{n}", f"Acme Private {n}", "web", "1.0.0", "private") for n in (2, 3, 4)]
+
 # fixture name → (org key, property name)
 PROPERTIES = {
     "property_id": ("authorized", "Platform UI web property"),
@@ -53,6 +57,7 @@ class Seed:
     orgs: dict[str, str]  # org key → org ID
     users: dict[str, str]  # identity → user ID
     fixtures: dict[str, str]  # fixture name → package or property ID
+    pool: tuple[str, ...] = ()  # extension_package_ids
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,8 @@ def seed(store: Store) -> Seed:
     """The seeded world, created on first use of the store and read back afterwards."""
     saved = store.get_meta(SEED_KEY)
     if saved is not None:
-        return Seed(**json.loads(saved))
+        saved = json.loads(saved)
+        return Seed(**{**saved, "pool": tuple(saved.get("pool", ()))})
     orgs = {key: uuid.uuid4().hex[:24].upper() + "@AdobeOrg" for key in ORGS}
     for key, name in ORGS.items():
         store.add_org(orgs[key], name)
@@ -78,9 +84,10 @@ def seed(store: Store) -> Seed:
     fixtures = {}
     for fixture, (org, name, display_name, platform, version, availability) in PACKAGES.items():
         fixtures[fixture] = store.add_package(orgs[org], name, display_name, platform, version, availability)["id"]
+    pool = tuple(store.add_package(orgs[org], *package)["id"] for org, *package in POOL)
     for fixture, (org, name) in PROPERTIES.items():
         fixtures[fixture] = store.add_property(orgs[org], name)
-    result = Seed(orgs, users, fixtures)
+    result = Seed(orgs, users, fixtures, pool)
     store.set_meta(SEED_KEY, json.dumps(result.__dict__))
     return result
 

@@ -46,7 +46,8 @@ class RunningServer:
                                 "access_token": issued.access_token, "client_id": issued.api_key,
                                 "client_secret": issued.client_secret, "scopes": list(issued.scopes)}
         return {"target": {"base_url": self.base_url, "ims_url": self.base_url, "allow_writes": True},
-                "fixtures": dict(self.seed.fixtures), "identities": identities}
+                "fixtures": {**self.seed.fixtures, "extension_package_ids": list(self.seed.pool)},
+                "identities": identities}
 
     def headers(self, identity: str, access_token: str | None = None) -> dict[str, str]:
         """The headers every API call of ``identity`` sends (with ``access_token`` instead of its static one)."""
