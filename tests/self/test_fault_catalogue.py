@@ -3,9 +3,14 @@ requirement that a server can break."""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
-from reactor_conformance.refserver.faults import FAULTS, parse_faults
+from reactor_conformance import refserver
+from reactor_conformance.refserver.faults import FAULTS, FaultName, parse_faults
+from reactor_conformance.refserver.variants import VariantName
 from reactor_conformance.requirements import catalog
 
 # MUST requirements no server defect can break, and why.
@@ -38,3 +43,14 @@ def test_every_breakable_must_requirement_is_broken_by_a_fault():
 def test_unknown_fault_names_are_refused_with_the_known_ones():
     with pytest.raises(ValueError, match="unknown fault\\(s\\) nope; known faults: "):
         parse_faults(["nope"])
+
+
+def test_every_fault_or_variant_the_server_names_exists():
+    """The server names faults and variants by ``FaultName.X`` and ``VariantName.X``: a misspelt one fails here, not
+    silently in a run."""
+    enums = {"FaultName": FaultName, "VariantName": VariantName}
+    named = [(path.name, node.value.id, node.attr) for path in Path(refserver.__file__).parent.glob("*.py")
+             for node in ast.walk(ast.parse(path.read_text("utf-8")))
+             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in enums]
+    assert named, "the server names no fault"
+    assert [(file, enum, attr) for file, enum, attr in named if attr not in enums[enum].__members__] == []

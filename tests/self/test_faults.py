@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from reactor_conformance.refserver import faults as faults_module
-from reactor_conformance.refserver.faults import ENVIRONMENT_VARIABLE, FAULTS
+from reactor_conformance.refserver.faults import ENVIRONMENT_VARIABLE, FAULTS, FaultName
 from reactor_conformance.refserver.server import start_server
 
 from suite_runs import REQUEST_HANG_GUARD_S
@@ -402,7 +402,8 @@ def clean(clean_server):
 def test_fault_names_are_unique():
     """The catalogue is a dict: a second fault of the same name would silently replace the first."""
     source = inspect.getsource(faults_module)
-    assert len(re.findall(r'\bFault\("', source)) == len(FAULTS)
+    assert len(re.findall(r"\bFault\(FaultName\.", source)) == len(FAULTS) == len(FaultName)
+    assert len({fault.value for fault in FaultName}) == len(FaultName)
 
 
 def test_every_fault_has_exactly_one_probe():

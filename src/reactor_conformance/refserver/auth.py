@@ -11,7 +11,9 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from .errors import ApiError
+from .faults import FaultName
 from .store import User
+from .variants import VariantName
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="reactor"'}
 PUBLIC_CLIENT_KEYS = frozenset({"Activation-DTM"})  # Adobe's Launch client key, sent by Adobe's own tools
@@ -30,25 +32,25 @@ def authenticate(request: Request) -> User:
     if scheme.lower() != "bearer" or not token:
         raise ApiError(401, "authentication-failure", "A bearer access token is required.", headers=_CHALLENGE)
     user = store.user_for_token(token)
-    if user is None and "bearer-not-checked" in request.app.state.faults:
+    if user is None and FaultName.BEARER_NOT_CHECKED in request.app.state.faults:
         user = store.any_user_of(request.headers.get("x-gw-ims-org-id", ""))
     if user is None:
         raise ApiError(401, "authentication-failure", "The access token is invalid or has expired.",
                        headers=_CHALLENGE)
     api_key = headers.get("x-api-key")
-    key_optional = "missing-api-key-accepted" in request.app.state.faults and not api_key
+    key_optional = FaultName.MISSING_API_KEY_ACCEPTED in request.app.state.faults and not api_key
     if not key_optional and not api_key_known(request, api_key):
         raise ApiError(403, "invalid-api-key", "The x-api-key header is missing or names no known client.")
     org_id = headers.get("x-gw-ims-org-id")
-    if org_id is None and "org-header-required" in request.app.state.variants:
+    if org_id is None and VariantName.ORG_HEADER_REQUIRED in request.app.state.variants:
         raise ApiError(400, "invalid-org", "The x-gw-ims-org-id header is required.")
-    if org_id is None and "headerless-acts-for-another-org" in request.app.state.faults:
+    if org_id is None and FaultName.HEADERLESS_ACTS_FOR_ANOTHER_ORG in request.app.state.faults:
         other = next(org for org in store.org_ids() if org != user.org_id)
         return store.any_user_of(other) or user
     if org_id is None:
         return user
     if org_id != user.org_id:
-        if "org-header-ignored" in request.app.state.faults:
+        if FaultName.ORG_HEADER_IGNORED in request.app.state.faults:
             return store.any_user_of(org_id) or user
         raise ApiError(403, "invalid-org", "The x-gw-ims-org-id header does not name the token's org.")
     return user

@@ -12,7 +12,9 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 
+from .faults import FaultName
 from .query_params import Page
+from .variants import VariantName
 
 AUTHORIZATION = "extension_package_usage_authorizations"
 PACKAGE = "extension_packages"
@@ -35,9 +37,9 @@ def base_url(request: Request) -> str:
 
 
 def authorization_resource(row, base: str, viewer_org: str, faults: frozenset[str] = frozenset()) -> dict:
-    authorization_id = row["id"].upper() if "uppercase-ids" in faults else row["id"]
+    authorization_id = row["id"].upper() if FaultName.UPPERCASE_IDS in faults else row["id"]
     self_link = f"{base}/{AUTHORIZATION}/{authorization_id}"
-    leak = "emails-leaked" in faults
+    leak = FaultName.EMAILS_LEAKED in faults
     created_by_visible = leak or row["created_by_org_id"] == viewer_org
     updated_by_visible = leak or row["updated_by_org_id"] == viewer_org
     resource = {
@@ -69,19 +71,19 @@ def authorization_resource(row, base: str, viewer_org: str, faults: frozenset[st
 def distort_authorization(resource: dict, row, base: str, faults: frozenset[str]) -> dict:
     """The shape defects of the fault catalogue (``faults.py``), each one small and in one place."""
     attributes, package = resource["attributes"], resource["relationships"]["extension_package"]
-    if "missing-updated-by" in faults:
+    if FaultName.MISSING_UPDATED_BY in faults:
         del attributes["updated_by_email"]
-    if "omit-required-attribute" in faults:
+    if FaultName.OMIT_REQUIRED_ATTRIBUTE in faults:
         del attributes["platform"]
-    if "created-at-epoch" in faults:
+    if FaultName.CREATED_AT_EPOCH in faults:
         attributes["created_at"] = row["created_at"]
-    if "wrong-resource-type" in faults:
+    if FaultName.WRONG_RESOURCE_TYPE in faults:
         resource["type"] = "extension_package_usage_authorization"
-    if "no-self-link" in faults:
+    if FaultName.NO_SELF_LINK in faults:
         del resource["links"]
-    if "broken-related-link" in faults:
+    if FaultName.BROKEN_RELATED_LINK in faults:
         package["links"]["related"] = f"{base}/{PACKAGE}/{row['id']}"
-    if "relationship-data-missing" in faults:
+    if FaultName.RELATIONSHIP_DATA_MISSING in faults:
         del package["data"]
     return resource
 
@@ -141,7 +143,7 @@ def list_document(request: Request, resources: list[dict], page: Page, total: in
     faults = request.app.state.faults
     links = {"self": link(page.number)}
     if next_page is not None:
-        links["next"] = link(page.number if "next-link-same-page" in faults else next_page)
+        links["next"] = link(page.number if FaultName.NEXT_LINK_SAME_PAGE in faults else next_page)
     links["last"] = link(max(total_pages, 1))
     document = {
         "data": resources,
@@ -149,10 +151,10 @@ def list_document(request: Request, resources: list[dict], page: Page, total: in
                                 "total_pages": total_pages, "total_count": total}},
         "links": links,
     }
-    if "total-count-wrong" in faults:
+    if FaultName.TOTAL_COUNT_WRONG in faults:
         document["meta"]["pagination"]["total_count"] = len(resources)
-    if "list-without-pagination" in faults:
+    if FaultName.LIST_WITHOUT_PAGINATION in faults:
         del document["meta"]
-    if "no-list-links" in request.app.state.variants:
+    if VariantName.NO_LIST_LINKS in request.app.state.variants:
         del document["links"]
     return document

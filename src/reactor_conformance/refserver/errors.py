@@ -13,7 +13,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from .faults import FaultName
 from .responses import json_api
+from .variants import VariantName
 
 
 class ApiError(Exception):
@@ -61,14 +63,14 @@ def error_document(error: ApiError) -> dict:
 
 def error_response(request: Request, error: ApiError) -> Response:
     faults, variants = request.app.state.faults, request.app.state.variants
-    if "gateway-auth-errors" in variants and error.code in GATEWAY_ERRORS:
+    if VariantName.GATEWAY_AUTH_ERRORS in variants and error.code in GATEWAY_ERRORS:
         return JSONResponse(GATEWAY_ERRORS[error.code], error.status, error.headers)
-    if "not-found-for-forbidden" in variants and error.foreign:
+    if VariantName.NOT_FOUND_FOR_FORBIDDEN in variants and error.foreign:
         error = not_found()
-    if "plain-text-errors" in faults:
+    if FaultName.PLAIN_TEXT_ERRORS in faults:
         return PlainTextResponse(title(error.status), status_code=error.status, headers=error.headers)
     document = error_document(error)
-    if "numeric-error-status" in faults:
+    if FaultName.NUMERIC_ERROR_STATUS in faults:
         document["errors"][0]["status"] = error.status
     return json_api(document, error.status, error.headers)
 

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .bodies import read_body
+from .faults import FaultName
 from .routing import route
 
 MAX_FORM_BYTES = 64 * 1024
@@ -36,7 +37,7 @@ async def token(request: Request) -> Response:
         return _oauth_error(401, "invalid_client", "Unknown client_id or wrong client_secret.")
     ttl = request.app.state.token_ttl
     access_token = "rcims_" + secrets.token_urlsafe(32)
-    if "ims-tokens-rejected" not in request.app.state.faults:
+    if FaultName.IMS_TOKENS_REJECTED not in request.app.state.faults:
         request.app.state.store.add_token(access_token, user.id, time.time() + ttl)
     return JSONResponse({"access_token": access_token, "token_type": "bearer", "expires_in": ttl}, 200, NO_STORE)
 

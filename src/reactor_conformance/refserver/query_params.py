@@ -14,7 +14,9 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
 from .errors import ApiError
+from .faults import FaultName
 from .store import Filter
+from .variants import VariantName
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -49,7 +51,7 @@ def _positive(query: QueryParams, name: str, default: int, maximum: int | None, 
 
 def page_of(request: Request) -> Page:
     """Page number and size; out of range is a 400, or clamped into range under ``paging-clamped``."""
-    query, clamp = request.query_params, "paging-clamped" in request.app.state.variants
+    query, clamp = request.query_params, VariantName.PAGING_CLAMPED in request.app.state.variants
     return Page(_positive(query, "page[number]", 1, None, clamp),
                 _positive(query, "page[size]", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, clamp))
 
@@ -57,7 +59,7 @@ def page_of(request: Request) -> Page:
 def filters_of(request: Request, columns: Mapping[str, str]) -> list[Filter]:
     """The well-formed ``filter[name]`` parameters whose name is in ``columns`` (filter name → column); the
     ``malformed-filter-refused`` fault refuses the others instead of ignoring them."""
-    found, refuse = [], "malformed-filter-refused" in request.app.state.faults
+    found, refuse = [], FaultName.MALFORMED_FILTER_REFUSED in request.app.state.faults
     for key, value in request.query_params.multi_items():
         if not (key.startswith("filter[") and key.endswith("]")) or key[7:-1] not in columns:
             continue

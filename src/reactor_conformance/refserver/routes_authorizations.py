@@ -16,8 +16,15 @@ from starlette.responses import Response
 from . import access
 from .auth import authenticate
 from .bodies import attributes_of, json_document, pointer, resource_object
-from .documents import AUTHORIZATION, authorization_resource, base_url, list_document, package_resource
+from .documents import (
+    AUTHORIZATION,
+    authorization_resource,
+    base_url,
+    list_document,
+    package_resource,
+)
 from .errors import ApiError, not_authorized, not_found
+from .faults import FaultName
 from .ids import well_formed
 from .query_params import filters_of, page_of
 from .responses import json_api, no_content
@@ -44,11 +51,11 @@ def _developed_package(request: Request, user: User, granting: bool = False) -> 
     """The path's package, when the caller's org owns it and the caller has develop_extensions."""
     store, package_id, faults = _store(request), request.path_params["package_id"], _faults(request)
     package = store.package(package_id) if well_formed("EP", package_id) else None
-    if package is None and granting and "unknown-package-403" in faults:
+    if package is None and granting and FaultName.UNKNOWN_PACKAGE_403 in faults:
         raise not_authorized("You may not grant this package.")
     if package is None or not access.can_read_package(store, user, package):
         raise not_found("extension package")
-    limited_owner = granting and "limited-owner-can-grant" in faults and package["owner_org_id"] == user.org_id
+    limited_owner = granting and FaultName.LIMITED_OWNER_CAN_GRANT in faults and package["owner_org_id"] == user.org_id
     if not (access.develops(user, package) or limited_owner):
         raise not_authorized("Only the package owner's users with develop_extensions manage its authorizations.",
                              foreign=package["owner_org_id"] != user.org_id)
@@ -58,23 +65,23 @@ def _developed_package(request: Request, user: User, granting: bool = False) -> 
 def _known_authorization(request: Request, user: User) -> sqlite3.Row:
     """The path's authorization, when the caller's org is its owner or authorized org."""
     authorization_id, faults = request.path_params["authorization_id"], _faults(request)
-    if "long-id-500" in faults and len(authorization_id) > 1000:
+    if FaultName.LONG_ID_500 in faults and len(authorization_id) > 1000:
         raise RuntimeError("ID column overflow")
-    if "uppercase-ids" in faults:  # the upper-case IDs it prints must still find their rows
+    if FaultName.UPPERCASE_IDS in faults:  # the upper-case IDs it prints must still find their rows
         authorization_id = authorization_id[:2] + authorization_id[2:].lower()
     row = _store(request).authorization(authorization_id) if well_formed("EA", authorization_id) else None
-    if row is None and "deleted-still-readable" in faults and request.method == "GET":
+    if row is None and FaultName.DELETED_STILL_READABLE in faults and request.method == "GET":
         row = request.app.state.revoked.get(authorization_id)
-    if row is None and "unknown-authorization-403" in faults:
+    if row is None and FaultName.UNKNOWN_AUTHORIZATION_403 in faults:
         raise not_authorized("You may not touch this authorization.")
-    if row is None or not (access.party_to(user, row) or "outsider-can-read-authorization" in faults):
+    if row is None or not (access.party_to(user, row) or FaultName.OUTSIDER_CAN_READ_AUTHORIZATION in faults):
         raise not_found("extension package usage authorization")
     return row
 
 
 def _visible_authorization(request: Request, user: User) -> sqlite3.Row:
     row = _known_authorization(request, user)
-    if "outsider-can-read-authorization" in _faults(request) and not access.party_to(user, row):
+    if FaultName.OUTSIDER_CAN_READ_AUTHORIZATION in _faults(request) and not access.party_to(user, row):
         return row
     if not access.sees(user, row):
         raise not_authorized("Reading authorizations needs develop_extensions (owner org) or manage_properties "
@@ -91,7 +98,7 @@ def _authorized_org(store: Store, package: sqlite3.Row, attributes: dict, faults
         raise ApiError(422, "invalid-attribute", "authorized_org_id must be a non-empty string.", pointer=where)
     if ORG_ID.fullmatch(org_id) is None or store.org_name(org_id) is None:
         raise ApiError(422, "invalid-attribute", "authorized_org_id names no known org.", pointer=where)
-    if org_id == package["owner_org_id"] and "self-grant-accepted" not in faults:
+    if org_id == package["owner_org_id"] and FaultName.SELF_GRANT_ACCEPTED not in faults:
         raise ApiError(422, "invalid-attribute", "A package cannot be granted to its owner's own org.",
                        pointer=where)
     for name in attributes:
@@ -111,26 +118,26 @@ async def create(request: Request) -> Response:
         attributes = attributes_of(resource_object(document, AUTHORIZATION))
         org_id = _authorized_org(store, package, attributes, faults)
     except ApiError:
-        if "refused-grant-still-created" in faults:
+        if FaultName.REFUSED_GRANT_STILL_CREATED in faults:
             _create_anyway(store, package, document, user)
-        if "generated-body-500" in faults:
+        if FaultName.GENERATED_BODY_500 in faults:
             raise RuntimeError("the grant handler assumed a well-formed body") from None
         raise
     try:
         row = store.create_authorization(package, org_id, user)
         request.app.state.ever_granted.add((org_id, family_of(package)))
     except Conflict:
-        if "duplicates-accepted" in faults:
+        if FaultName.DUPLICATES_ACCEPTED in faults:
             row = store.authorizations(family=family_of(package),
                                        filters=[Filter("authorized_org_id", (org_id,))])[0][0]
         else:
             raise ApiError(409, "not-unique", "This org holds an authorization for this package already.") from None
-    if "created-approved" in faults:
+    if FaultName.CREATED_APPROVED in faults:
         row = store.decide(row["id"], "approved", user)
     resource = authorization_resource(row, base_url(request), user.org_id, faults)
-    if "wrong-owner-recorded" in faults:
+    if FaultName.WRONG_OWNER_RECORDED in faults:
         resource["attributes"]["owner_org_id"] = org_id
-    status = 200 if "create-answers-200" in faults else 201
+    status = 200 if FaultName.CREATE_ANSWERS_200 in faults else 201
     return json_api({"data": resource}, status, {"Location": resource["links"]["self"]} if "links" in resource else None)
 
 
@@ -149,15 +156,15 @@ async def list_for_package(request: Request) -> Response:
     user = authenticate(request)
     package = _developed_package(request, user)
     faults = _faults(request)
-    if "page-size-zero-500" in faults and request.query_params.get("page[size]") == "0":
+    if FaultName.PAGE_SIZE_ZERO_500 in faults and request.query_params.get("page[size]") == "0":
         raise ZeroDivisionError("page size 0")
     page, filters = page_of(request), filters_of(request, FILTERS)
-    if "filter-ignored" in faults:
+    if FaultName.FILTER_IGNORED in faults:
         filters = []
-    if "package-list-only-decided" in faults:
+    if FaultName.PACKAGE_LIST_ONLY_DECIDED in faults:
         filters = [*filters, Filter("state", ("pending_approval",), True)]
-    family = None if "package-scope-ignored" in faults else family_of(package)
-    offset = page.offset + 1 if "pagination-off-by-one" in faults and page.number > 1 else page.offset
+    family = None if FaultName.PACKAGE_SCOPE_IGNORED in faults else family_of(package)
+    offset = page.offset + 1 if FaultName.PAGINATION_OFF_BY_ONE in faults and page.number > 1 else page.offset
     rows, total = _store(request).authorizations(owner_org=package["owner_org_id"], family=family, filters=filters,
                                                  offset=offset, limit=page.size)
     base = base_url(request)
@@ -172,8 +179,8 @@ async def list_visible(request: Request) -> Response:
         raise not_authorized("Listing authorizations needs develop_extensions or manage_properties.")
     faults = _faults(request)
     page, filters = page_of(request), filters_of(request, FILTERS)
-    authorized_side = user.manage_properties and "authorized-list-empty" not in faults
-    if "outsider-sees-all-authorizations" in faults:
+    authorized_side = user.manage_properties and FaultName.AUTHORIZED_LIST_EMPTY not in faults
+    if FaultName.OUTSIDER_SEES_ALL_AUTHORIZATIONS in faults:
         owner_org, authorized_org = None, None
     else:
         owner_org = user.org_id if user.develop_extensions else None
@@ -200,23 +207,23 @@ async def read_package(request: Request) -> Response:
 
 
 def _decision(document: dict, authorization_id: str, faults: frozenset[str]) -> str:
-    if "id-mismatch-accepted" in faults and isinstance(document.get("data"), dict):
+    if FaultName.ID_MISMATCH_ACCEPTED in faults and isinstance(document.get("data"), dict):
         document["data"]["id"] = authorization_id
     data = resource_object(document, AUTHORIZATION, authorization_id)
     attributes = attributes_of(data)
     if "relationships" in data:
         raise ApiError(422, "read-only", "The related package cannot be changed.", pointer="/data/relationships")
     for name in attributes:
-        if name != "state" and "read-only-written" not in faults:
+        if name != "state" and FaultName.READ_ONLY_WRITTEN not in faults:
             raise ApiError(422, "read-only", "Only state can be changed.", pointer=pointer("data", "attributes", name))
     where = "/data/attributes/state"
     if "state" not in attributes:
         raise ApiError(422, "invalid-attribute", "state is required.", pointer=where)
     state = attributes["state"]
-    if state == "pending_approval" and "back-to-pending-allowed" not in faults:
+    if state == "pending_approval" and FaultName.BACK_TO_PENDING_ALLOWED not in faults:
         raise ApiError(422, "invalid-state-transition", "An authorization cannot go back to pending_approval.",
                        pointer=where)
-    if state not in DECISIONS and state != "pending_approval" and "unknown-state-accepted" not in faults:
+    if state not in DECISIONS and state != "pending_approval" and FaultName.UNKNOWN_STATE_ACCEPTED not in faults:
         raise ApiError(422, "invalid-attribute", "state must be approved or rejected.", pointer=where)
     return state
 
@@ -224,29 +231,29 @@ def _decision(document: dict, authorization_id: str, faults: frozenset[str]) -> 
 async def decide(request: Request) -> Response:
     user = authenticate(request)
     row = _known_authorization(request, user)
-    owner_may_decide = "owner-can-approve" in request.app.state.faults and row["owner_org_id"] == user.org_id
+    owner_may_decide = FaultName.OWNER_CAN_APPROVE in request.app.state.faults and row["owner_org_id"] == user.org_id
     if not (access.decides(user, row) or owner_may_decide):
         raise not_authorized("Only the authorized org's users with manage_properties approve or reject.")
     faults, store = _faults(request), _store(request)
     document = await json_document(request)
-    state = _decision(document, row["id"].upper() if "uppercase-ids" in faults else row["id"], faults)
-    if "concurrent-patch-500" in faults:
+    state = _decision(document, row["id"].upper() if FaultName.UPPERCASE_IDS in faults else row["id"], faults)
+    if FaultName.CONCURRENT_PATCH_500 in faults:
         await asyncio.sleep(0.005)  # read, yield, write: the race a careless server has
         if store.authorization(row["id"])["updated_at"] != row["updated_at"]:
             raise RuntimeError("lost update")
-    if "reject-stored-as-approved" in faults and state == "rejected":
+    if FaultName.REJECT_STORED_AS_APPROVED in faults and state == "rejected":
         state = "approved"
-    if "approved-spelled-accepted" in faults and state == "approved":
+    if FaultName.APPROVED_SPELLED_ACCEPTED in faults and state == "approved":
         state = "accepted"
-    if "patch-not-persisted" in faults:
+    if FaultName.PATCH_NOT_PERSISTED in faults:
         updated = {**dict(row), "state": state, "updated_at": row["updated_at"] + 1}
     else:
         updated = store.decide(row["id"], state if isinstance(state, str) else str(state), user)
     if updated is None:
         raise not_found("extension package usage authorization")
-    if "read-only-written" in faults:
+    if FaultName.READ_ONLY_WRITTEN in faults:
         updated = store.overwrite(row["id"], document["data"]["attributes"]) or updated
-    if "updated-at-frozen" in faults:
+    if FaultName.UPDATED_AT_FROZEN in faults:
         updated = {**dict(updated), "updated_at": row["updated_at"]}
     return json_api({"data": authorization_resource(updated, base_url(request), user.org_id, faults)})
 
@@ -254,20 +261,20 @@ async def decide(request: Request) -> Response:
 async def revoke(request: Request) -> Response:
     user = authenticate(request)
     row, faults, store = _known_authorization(request, user), _faults(request), _store(request)
-    authorized_deletes = "authorized-can-delete" in faults and row["authorized_org_id"] == user.org_id
+    authorized_deletes = FaultName.AUTHORIZED_CAN_DELETE in faults and row["authorized_org_id"] == user.org_id
     if not (access.revokes(user, row) or authorized_deletes):
         raise not_authorized("Only the owner org's users with develop_extensions revoke an authorization.")
-    if "approved-cannot-be-deleted" in faults and row["state"] == "approved":
+    if FaultName.APPROVED_CANNOT_BE_DELETED in faults and row["state"] == "approved":
         raise ApiError(409, "conflict", "An approved authorization cannot be deleted.")
-    if "delete-leaves-listed" in faults:
+    if FaultName.DELETE_LEAVES_LISTED in faults:
         return no_content()
-    if "deleted-still-readable" in faults or "revoked-still-in-catalog" in faults:
+    if FaultName.DELETED_STILL_READABLE in faults or FaultName.REVOKED_STILL_IN_CATALOG in faults:
         request.app.state.revoked[row["id"]] = row
-    if "revoke-uninstalls" in faults:
+    if FaultName.REVOKE_UNINSTALLS in faults:
         store.delete_extensions_of_family(row)
     if not store.delete_authorization(row["id"]):
         raise not_found("extension package usage authorization")
-    if "delete-answers-200-with-body" in faults:
+    if FaultName.DELETE_ANSWERS_200_WITH_BODY in faults:
         return json_api({"data": authorization_resource(row, base_url(request), user.org_id)})
     return no_content()
 

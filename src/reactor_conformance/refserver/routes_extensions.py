@@ -14,6 +14,7 @@ from .auth import authenticate
 from .bodies import json_document, resource_object, storable
 from .documents import EXTENSION, PACKAGE, base_url, extension_resource
 from .errors import ApiError, not_authorized, not_found
+from .faults import FaultName
 from .ids import well_formed
 from .responses import json_api, no_content
 from .routing import route
@@ -94,8 +95,8 @@ async def install(request: Request) -> Response:
         raise ApiError(404, "not-found", "The extension package does not exist or is not visible to the caller's "
                        "org.", pointer=PACKAGE_POINTER)
     faults = request.app.state.faults
-    lenient = tuple(state for state, fault in (("pending_approval", "pending-installable"),
-                                               ("rejected", "rejected-installable")) if fault in faults)
+    lenient = tuple(state for state, fault in (("pending_approval", FaultName.PENDING_INSTALLABLE),
+                                               ("rejected", FaultName.REJECTED_INSTALLABLE)) if fault in faults)
     if not access.can_install_package(store, user, package) and not (
             lenient and store.family_granted(package, user.org_id, lenient)):
         raise not_authorized("The package's authorization to this org is not approved.",

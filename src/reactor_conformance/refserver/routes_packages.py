@@ -16,6 +16,7 @@ from .auth import authenticate
 from .bodies import json_document, media_type, resource_object
 from .documents import PACKAGE, base_url, list_document, package_resource
 from .errors import ApiError, not_authorized, not_found
+from .faults import FaultName
 from .ids import well_formed
 from .query_params import filters_of, page_of
 from .responses import json_api
@@ -37,8 +38,8 @@ def _readable_package(request: Request, user: User) -> sqlite3.Row:
     if package is None:
         raise not_found("extension package")
     faults = request.app.state.faults
-    if not (access.can_read_package(store, user, package) or "outsider-reads-package" in faults
-            or ("never-granted-reads-package" in faults
+    if not (access.can_read_package(store, user, package) or FaultName.OUTSIDER_READS_PACKAGE in faults
+            or (FaultName.NEVER_GRANTED_READS_PACKAGE in faults
                 and (user.org_id, family_of(package)) not in request.app.state.ever_granted)):
         raise not_found("extension package")
     return package
@@ -48,10 +49,10 @@ async def catalog(request: Request) -> Response:
     user = authenticate(request)
     faults = request.app.state.faults
     page, filters = page_of(request), filters_of(request, FILTERS)
-    states = () if "approved-not-in-catalog" in faults else \
-        ("approved", "pending_approval") if "pending-in-catalog" in faults else ("approved",)
+    states = () if FaultName.APPROVED_NOT_IN_CATALOG in faults else \
+        ("approved", "pending_approval") if FaultName.PENDING_IN_CATALOG in faults else ("approved",)
     rows, total = _store(request).catalog(user.org_id, filters, page.offset, page.size, states)
-    if "revoked-still-in-catalog" in faults and page.number == 1:
+    if FaultName.REVOKED_STILL_IN_CATALOG in faults and page.number == 1:
         rows = [*rows, *_revoked_but_listed(request, user, rows)]
     base = base_url(request)
     return json_api(list_document(request, [package_resource(row, base) for row in rows], page, total))
@@ -89,7 +90,7 @@ async def versions(request: Request) -> Response:
         availabilities = ("public",)
     page = page_of(request)
     rows, total = store.versions(package, availabilities, page.offset, page.size)
-    if "approval-misses-new-versions" in request.app.state.faults and package["owner_org_id"] != user.org_id:
+    if FaultName.APPROVAL_MISSES_NEW_VERSIONS in request.app.state.faults and package["owner_org_id"] != user.org_id:
         rows = [row for row in rows if row["created_at"] <= package["created_at"]]
     base = base_url(request)
     return json_api(list_document(request, [package_resource(row, base) for row in rows], page, total))

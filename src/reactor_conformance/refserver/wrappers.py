@@ -16,7 +16,9 @@ from urllib.parse import parse_qsl
 from starlette.middleware.gzip import GZipMiddleware
 
 from .errors import ApiError, error_document
+from .faults import FaultName
 from .responses import JSON_API, encode
+from .variants import VariantName
 
 RATE_LIMIT_EVERY = 5  # the `rate-limited` variant refuses every fifth request
 LARGEST_INTEGER = 2**31 - 1  # beyond any realistic page: the `huge-integers-refused` variant refuses more
@@ -25,20 +27,20 @@ KNOWN_PLAIN_PARAMETERS = frozenset({"sort", "include"})  # JSON:API's own names 
 
 def wrap(app, *, faults: frozenset[str], variants: frozenset[str], latency_ms: float = 0.0):
     """``app`` inside the wrappers its faults, variants and latency ask for (innermost first)."""
-    if "newer-api-members" in variants:
+    if VariantName.NEWER_API_MEMBERS in variants:
         app = NewerMembers(app)
-    if "json-content-type" in faults:
+    if FaultName.JSON_CONTENT_TYPE in faults:
         app = ContentType(app, "application/json")
-    if "media-type-parameters" in variants:
+    if VariantName.MEDIA_TYPE_PARAMETERS in variants:
         app = ContentType(app, f"{JSON_API};revision=1", only=JSON_API)
-    if "connection-close" in variants:
+    if VariantName.CONNECTION_CLOSE in variants:
         app = ConnectionClose(app)
-    if "gzip" in variants:
+    if VariantName.GZIP in variants:
         app = GZipMiddleware(app, minimum_size=0)
-    if variants & {"huge-integers-refused", "unknown-query-refused"}:
-        app = StrictQuery(app, huge_integers="huge-integers-refused" in variants,
-                          unknown_names="unknown-query-refused" in variants)
-    if "rate-limited" in variants:
+    if variants & {VariantName.HUGE_INTEGERS_REFUSED, VariantName.UNKNOWN_QUERY_REFUSED}:
+        app = StrictQuery(app, huge_integers=VariantName.HUGE_INTEGERS_REFUSED in variants,
+                          unknown_names=VariantName.UNKNOWN_QUERY_REFUSED in variants)
+    if VariantName.RATE_LIMITED in variants:
         app = RateLimited(app, RATE_LIMIT_EVERY)
     if latency_ms > 0:
         app = Latency(app, latency_ms / 1000)
