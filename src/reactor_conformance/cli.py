@@ -225,7 +225,8 @@ def command_serve(args, extra) -> int:
 
 # -- report ------------------------------------------------------------------------------------
 def command_report(args, extra) -> int:
-    from .reporting.matrix import compare_json, compare_markdown
+    from . import reporting
+    from .reporting.matrix import compare_markdown
     from .reporting.regression import compare_runs
     from .reporting.summary import load_summary
 
@@ -246,10 +247,7 @@ def command_report(args, extra) -> int:
         if len(args.compare) < 2:
             raise BadInput("--compare needs two runs or more")
         summaries = [load_summary(Path(run)) for run in args.compare]
-        out = Path(args.out or ".")
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "comparison.md").write_text(compare_markdown(summaries), "utf-8")
-        (out / "comparison.json").write_text(json.dumps(compare_json(summaries), indent=2), "utf-8")
+        reporting.write(reporting.COMPARISON, Path(args.out or "."), summaries)
         print(compare_markdown(summaries))
         return EXIT_OK
     if not (args.baseline and args.current):
@@ -258,9 +256,7 @@ def command_report(args, extra) -> int:
     regression = compare_runs(baseline, current, fail_on=tuple(c.strip() for c in args.fail_on.split(",") if c))
     current_path = Path(args.current)
     out = Path(args.out) if args.out else (current_path if current_path.is_dir() else current_path.parent)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "regression.md").write_text(regression.markdown(), "utf-8")
-    (out / "regression.json").write_text(json.dumps(regression.to_json(), indent=2), "utf-8")
+    reporting.write(reporting.REGRESSION, out, regression)
     print(regression.markdown())
     return regression.exit_code
 
@@ -274,17 +270,15 @@ def _previous_html(run_dir: Path) -> Path | None:
 
 # -- faults ------------------------------------------------------------------------------------
 def command_faults(args, extra) -> int:
+    from . import reporting
     from .proof import jobs, run_all
-    from .reporting.proof import proof_json, proof_markdown
+    from .reporting.proof import proof_markdown
 
     planned = jobs(args.only)
     outcomes, elapsed = run_all(planned, args.jobs or os.cpu_count() or 2)
-    markdown = proof_markdown(outcomes, elapsed)
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(markdown, "utf-8")
-    out.with_suffix(".json").write_text(json.dumps(proof_json(outcomes, elapsed), indent=2), "utf-8")
-    print(markdown)
+    reporting.write(reporting.PROOF, out.parent, outcomes, elapsed, stem=out.stem)
+    print(proof_markdown(outcomes, elapsed))
     return EXIT_OK if all(o.ok for o in outcomes) else EXIT_FAILED
 
 

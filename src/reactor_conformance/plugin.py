@@ -17,8 +17,8 @@ import pytest
 from . import __version__, expect, redact, transport
 from .errors import ConfigError, TargetError
 from .requirements import catalog, unknown_ids
-from .reporting.matrix import conformance_markdown
-from .reporting.summary import TestResult, build_summary, write_summary
+from . import reporting
+from .reporting.summary import TestResult, build_summary
 from .run_context import RunContext
 
 OBSERVATION = "observation"
@@ -268,8 +268,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         requests=_request_counts(context.run_dir),
     )
     context.run_dir.mkdir(parents=True, exist_ok=True)
-    write_summary(summary, context.run_dir)
-    (context.run_dir / "conformance.md").write_text(conformance_markdown(summary), "utf-8")
+    reporting.write(reporting.RUN, context.run_dir, summary)
     config.reactor_summary = summary
     allure_dir = getattr(config.option, "allure_report_dir", None)
     if allure_dir:

@@ -22,8 +22,7 @@ from pathlib import Path
 
 from .refserver.faults import FAULTS
 from .refserver.variants import VARIANTS
-
-CLEAN = "(clean)"
+from .reporting.proof import CLEAN
 ALL_VARIANTS = "(all variants)"
 VARIANT_FUZZ_EXAMPLES = 3  # one variant at a time: the fuzzing still meets it, on a smaller budget
 SUITE = Path(__file__).resolve().parents[2] / "tests" / "conformance"

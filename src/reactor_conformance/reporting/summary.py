@@ -131,9 +131,3 @@ def load_summary(path: Path) -> dict:
     if not isinstance(summary, dict) or summary.get("schema_version") != SCHEMA_VERSION:
         raise ValueError(f"{file} is not a reactor-conformance summary (schema_version {SCHEMA_VERSION})")
     return summary
-
-
-def write_summary(summary: dict, folder: Path) -> Path:
-    path = Path(folder) / "summary.json"
-    path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    return path
