@@ -48,12 +48,15 @@ class Scripted(http.server.BaseHTTPRequestHandler):
             time.sleep(1.0)
             answer = (200, {}, b"{}")
         status, headers, body = answer
-        self.send_response(status)
-        for key, value in {"Content-Type": "application/vnd.api+json", **headers}.items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.send_response(status)
+            for key, value in {"Content-Type": "application/vnd.api+json", **headers}.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # a SLOW answer after the client gave up on it
+            self.close_connection = True
 
     do_GET = do_POST = do_PATCH = do_DELETE = _answer
 

@@ -13,8 +13,6 @@ from reactor_conformance.refserver.variants import VARIANTS
 
 from suite_runs import tool
 
-# One proof per session: every test of this module goes to the same xdist worker (``--dist loadgroup``).
-pytestmark = pytest.mark.xdist_group("fault-matrix")
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHAIN = PROJECT_ROOT / "interop" / "run.py"
 STEP = re.compile(r"^\[(\d+)/(\d+)\] (.*)$")
 
-pytestmark = pytest.mark.xdist_group("npm")
 
 # What each step of the chain must show: step title (its start), and a sentence of its output.
 STEPS = [
