@@ -32,6 +32,10 @@ from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import FailureGroup
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation.drivers import CoverageGenerator
+from schemathesis.generation.feedback import NO_FEEDBACK
+from schemathesis.generation.overrides import Override
 from schemathesis.specs.openapi import checks as openapi_checks
 from schemathesis.transport.requests import ManagedCookiesSession
 
@@ -173,17 +177,26 @@ STATELESS = ("FUZZ-01", "FUZZ-02", "FUZZ-03")
 
 
 def checks_for(schema, requirement: str) -> list:
-    """The checks the project's schemathesis settings enable (all of them, by default) that serve ``requirement``."""
-    load_all_checks()
-    config = schema.config.checks_config_for()
-    chosen = []
-    for check in CHECKS.get_all():
-        name = getattr(check, "__name__", "")
-        if isinstance(check, type) or not config.get_by_name(name=name).enabled:
-            continue
-        if REQUIREMENT_OF_CHECK.get(name, "FUZZ-02") == requirement:
-            chosen.append(_AUTH_ONCE.get(name, check))
-    return chosen
+    """The checks the project's schemathesis settings enable (all of them, by default) that serve ``requirement``.
+
+    Worked out once per process and schema (the registry and the settings do not change during a run): judging
+    asks for them after every generated request."""
+    cached = _checks_of.get(requirement)
+    if cached is None or cached[0] is not schema:
+        load_all_checks()
+        config = schema.config.checks_config_for()
+        chosen = []
+        for check in CHECKS.get_all():
+            name = getattr(check, "__name__", "")
+            if isinstance(check, type) or not config.get_by_name(name=name).enabled:
+                continue
+            if REQUIREMENT_OF_CHECK.get(name, "FUZZ-02") == requirement:
+                chosen.append(_AUTH_ONCE.get(name, check))
+        cached = _checks_of[requirement] = (schema, tuple(chosen))
+    return list(cached[1])
+
+
+_checks_of: dict[str, tuple[object, tuple]] = {}
 
 
 _auth_enforced: set[str] = set()
@@ -220,7 +233,23 @@ class Pace(Limiter):
 @cache
 def spec():
     """``openapi/reactor.yaml`` with the project's schemathesis settings, loaded once per process."""
-    return schemathesis.openapi.from_path(SPEC, config=SchemathesisConfig.from_path(SETTINGS))
+    schema = schemathesis.openapi.from_path(SPEC, config=SchemathesisConfig.from_path(SETTINGS))
+    _remember_checks_config(schema.config)
+    return schema
+
+
+def _remember_checks_config(config) -> None:
+    """schemathesis works out the checks' settings of an operation and phase anew for every response it validates,
+    from settings that do not change during a run: remember each answer."""
+    lookup, known = config.checks_config_for, {}
+
+    def checks_config_for(*, operation=None, phase=None):
+        key = (operation.label if operation is not None else None, phase)
+        if key not in known:
+            known[key] = lookup(operation=operation, phase=phase)
+        return known[key]
+
+    config.checks_config_for = checks_config_for
 
 
 def operation_id(operation) -> str:
@@ -248,6 +277,23 @@ class Aim:
         return bool(self.ims_url) and _origin(self.ims_url) == _origin(self.base_url)
 
 
+class FuzzSession(ManagedCookiesSession):
+    """The generated requests' HTTP session (schemathesis's: cookies dropped between requests), which looks the
+    environment's proxy and CA settings up once per origin rather than for every request: requests reads all the
+    environment variables on each call, a noticeable share of a request to a local server."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._environment: dict[tuple, dict] = {}
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        key = (_origin(url), tuple(sorted((proxies or {}).items())), stream, verify, cert)
+        if key not in self._environment:
+            self._environment[key] = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        return {name: dict(value) if isinstance(value, dict) else value
+                for name, value in self._environment[key].items()}
+
+
 _aims: dict[str, Aim] = {}
 
 
@@ -259,7 +305,7 @@ def aim(run, clients) -> Aim:
         schema.config.update(base_url=run.base_url)
         pace = Pace(limiter)
         schema.config.rate_limit = pace
-        _aims[run.run_id] = Aim(run.base_url, run.profile.target.ims_url, pace, ManagedCookiesSession())
+        _aims[run.run_id] = Aim(run.base_url, run.profile.target.ims_url, pace, FuzzSession())
     return _aims[run.run_id]
 
 
@@ -327,39 +373,113 @@ class Sent:
     error: str = ""
 
 
+class Unsendable(Exception):
+    """A generated case this client cannot even encode (e.g. a header value requests refuses): it says nothing
+    about the server, so it is neither sent nor counted."""
+
+
 def send(case, caller: Caller, target: Aim) -> Sent:
-    """Send a generated case as ``caller``; a case this client cannot even encode is rejected, not counted."""
+    """Send a generated case as ``caller`` (``Unsendable`` when it cannot be encoded)."""
     headers = caller.headers(case.method)
     base_url = target.base_url_of(case.operation)
     try:
         response = case.call(base_url=base_url, session=target.session, headers=headers, timeout=TIMEOUT_S)
     except (requests.ConnectionError, requests.Timeout) as error:
         return Sent(case, None, headers, base_url, f"no answer ({type(error).__name__})")
-    except Exception:  # noqa: BLE001 - e.g. a header value requests refuses: it says nothing about the server
-        hypothesis.reject()
+    except Exception as error:  # noqa: BLE001 - the client refused it, the server never saw it
+        raise Unsendable(type(error).__name__) from None
     return Sent(case, response, headers, base_url)
+
+
+def _send_drawn(case, caller: Caller, target: Aim) -> Sent:
+    """``send`` for a case Hypothesis drew: one that cannot be encoded is rejected, so Hypothesis draws another."""
+    try:
+        return send(case, caller, target)
+    except Unsendable:
+        hypothesis.reject()
 
 
 def judge(sent: Sent, requirements=STATELESS, recorder=None) -> dict[str, list[str]]:
     """Each requirement's failed checks for one answer. A 5xx or no answer is FUZZ-01's alone: the other
-    requirements judge only answers the server meant to give."""
+    requirements judge only answers the server meant to give.
+
+    The checks of all the requirements run in one pass (one schemathesis validation per answer, not one per
+    requirement); each failure goes to the requirement of the check that raised it."""
     if sent.response is None:
         return {"FUZZ-01": [f"No answer\n\n{sent.error}"]} if "FUZZ-01" in requirements else {}
+    if sent.response.status_code >= 500 and "FUZZ-01" in requirements:
+        requirements = ("FUZZ-01",)
+    schema = sent.case.operation.schema
+    requirement_of = {check: requirement for requirement in requirements for check in checks_for(schema, requirement)}
+    if not requirement_of:
+        return {}
+    try:
+        failures = _validate(sent, list(requirement_of), recorder)
+    except Exception:  # noqa: BLE001 - a check could not run: judge each requirement apart to tell which
+        return _judge_apart(sent, requirements, recorder)
+    by_name = {check.__name__: requirement for check, requirement in requirement_of.items()}
+    if any(name not in by_name for name, _ in failures):  # not told which check failed: judge apart
+        return _judge_apart(sent, requirements, recorder)
+    failed: dict[str, list[str]] = {}
+    for name, failure in failures:
+        texts = failed.setdefault(by_name[name], [])
+        text = _describe(failure)
+        if text not in texts:
+            texts.append(text)
+    return failed
+
+
+def _judge_apart(sent: Sent, requirements, recorder) -> dict[str, list[str]]:
+    """``judge`` one requirement at a time, so that a check that could not run (a probe got no answer) fails
+    its own requirement only."""
     schema = sent.case.operation.schema
     failed = {}
     for requirement in requirements:
-        if requirement != "FUZZ-01" and sent.response.status_code >= 500 and "FUZZ-01" in requirements:
-            continue
         try:
-            sent.case.validate_response(sent.response, checks=checks_for(schema, requirement), headers=sent.headers,
-                                        transport_kwargs={"base_url": sent.base_url, "headers": sent.headers,
-                                                          "timeout": TIMEOUT_S},
-                                        recorder=recorder)
-        except FailureGroup as group:
-            failed[requirement] = [_describe(failure) for failure in group.exceptions]
-        except Exception as error:  # noqa: BLE001 - a check that could not run (a probe got no answer) fails it
+            failures = _validate(sent, checks_for(schema, requirement), recorder)
+        except Exception as error:  # noqa: BLE001
             failed[requirement] = [f"A check could not run\n\n{type(error).__name__}: {str(error)[:300]}"]
+            continue
+        texts = list(dict.fromkeys(_describe(failure) for _, failure in failures))
+        if texts:
+            failed[requirement] = texts
     return failed
+
+
+class _Results(threading.local):
+    """Where the ``after_validate`` hook leaves the outcome of each check of the validation under way."""
+
+    current: list | None = None
+
+
+_results = _Results()
+_hooked: set[int] = set()
+
+
+def _keep_results(context, case, response, results) -> None:
+    if _results.current is not None:
+        _results.current.extend(results)
+
+
+def _validate(sent: Sent, checks: list, recorder) -> list[tuple[str | None, object]]:
+    """Run ``checks`` on the answer with schemathesis (``Case.validate_response``): each failure with the name of
+    the check that raised it, as schemathesis's ``after_validate`` hook reports them (None: not reported)."""
+    hooks = sent.case.operation.schema.hooks
+    if id(hooks) not in _hooked:
+        hooks.register_hook_with_name(_keep_results, "after_validate")
+        _hooked.add(id(hooks))
+    _results.current = results = []
+    try:
+        sent.case.validate_response(sent.response, checks=checks, headers=sent.headers,
+                                    transport_kwargs={"base_url": sent.base_url, "headers": sent.headers,
+                                                      "timeout": TIMEOUT_S},
+                                    recorder=recorder)
+    except FailureGroup as group:
+        named = [(result.name, result.failure) for result in results if result.failure is not None]
+        return named or [(None, failure) for failure in group.exceptions]
+    finally:
+        _results.current = None
+    return []
 
 
 def _describe(failure) -> str:
@@ -468,27 +588,46 @@ class Findings:
 def explore(operation, caller: Caller, run, target: Aim, *, what: str,
             path_parameters: dict | None = None, adjust: Callable | None = None,
             on_answer: Callable | None = None) -> Findings:
-    """Fuzz ``operation`` as ``caller``: ``run.fuzz_examples`` positive and as many negative requests, seeded by
-    ``run.fuzz_seed``. Each requirement keeps its first failure; outside nightly runs each failed requirement is
-    then searched again with shrinking, for the smallest request that still fails it."""
+    """Fuzz ``operation`` as ``caller``: first schemathesis's deterministic coverage cases (``coverage_cases``), then
+    ``run.fuzz_examples`` positive and as many negative requests drawn by Hypothesis, seeded by ``run.fuzz_seed``.
+    Each requirement keeps its first failure; outside nightly runs a failure of the drawn requests is then searched
+    again with shrinking, for the smallest request that still fails it (a coverage case is already minimal: one
+    boundary value or one fault at a time)."""
     result = Findings()
+    headers = caller.headers(operation.method)
+
+    def probe(sent: Sent, first: dict) -> None:
+        result.sent += 1
+        if on_answer is not None and sent.response is not None:
+            on_answer(sent.response)
+        for requirement, failures in judge(sent).items():
+            first.setdefault(requirement, (sent, failures))
+
+    covered: dict[str, tuple[Sent, list[str]]] = {}
+    for case in coverage_cases(operation, headers, path_parameters, writes=run.writes_allowed):
+        if adjust is not None and not case.meta.generation.mode.is_negative:
+            case = adjust(case)
+        try:
+            sent = send(case, caller, target)
+        except Unsendable:
+            continue
+        probe(sent, covered)
+    for requirement in STATELESS:
+        if requirement in covered:
+            sent, failures = covered[requirement]
+            result.findings[requirement] = asdict(finding(
+                requirement, f"{what} ({operation.label}, coverage cases)", EXPECTED[requirement], sent, failures,
+                coverage_note(sent.case), caller.name))
+
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
         strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters or None,
-                                         headers=caller.headers(operation.method) or None)
+                                         headers=headers or None)
         if adjust is not None and mode is GenerationMode.POSITIVE:
             strategy = strategy.map(adjust)
         first: dict[str, tuple[Sent, list[str]]] = {}
-
-        def probe(case):
-            sent = send(case, caller, target)
-            result.sent += 1
-            if on_answer is not None and sent.response is not None:
-                on_answer(sent.response)
-            for requirement, failures in judge(sent).items():
-                first.setdefault(requirement, (sent, failures))
-
         try:
-            _given(strategy, probe, settings_for(run, shrink=False), run.fuzz_seed)
+            _given(strategy, lambda case: probe(_send_drawn(case, caller, target), first),
+                   settings_for(run, shrink=False), run.fuzz_seed)
         except hypothesis.errors.Unsatisfiable:
             if mode is GenerationMode.POSITIVE:
                 raise FuzzingError(f"{operation.label}: no valid request can be generated") from None
@@ -505,6 +644,59 @@ def explore(operation, caller: Caller, run, target: Aim, *, what: str,
     return result
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "QUERY"})
+
+
+def coverage_cases(operation, headers: dict[str, str], path_parameters: dict | None, *, writes: bool) -> list:
+    """schemathesis's coverage phase for ``operation`` (what ``st run`` sends before it fuzzes): boundary and
+    example values, wrong types, missing parameters and required properties, undeclared methods — positive and
+    negative, deterministic, and cheap to make — sent with ``headers`` (the caller's credentials) and the real IDs of
+    ``path_parameters``. Left out: cases whose fault would lie in what is fixed (credentials: AUTH's to judge;
+    path IDs: FUZZ-05's table), and, when writes are not allowed, undeclared methods that could write."""
+    schema = operation.schema
+    generation = schema.config.generation_for(operation=operation, phase="coverage")
+    fixed_path = set(path_parameters or ())
+    fixed_headers = {name.lower() for name in headers}
+    cases = CoverageGenerator(operation=operation, generation_modes=generation.modes, generation_config=generation,
+                              auth_storage=None, feedback=NO_FEEDBACK,
+                              override=Override(path_parameters=dict(path_parameters or {}), headers=dict(headers)))
+    chosen = []
+    for case in cases:
+        method = case.method.upper()
+        if not writes and method != operation.method.upper() and method not in SAFE_METHODS:
+            continue
+        if not _breaks_what_is_fixed(case, fixed_path, fixed_headers):
+            chosen.append(case)
+    return chosen
+
+
+def _breaks_what_is_fixed(case, fixed_path: set[str], fixed_headers: set[str]) -> bool:
+    """A negative case whose fault is in a fixed path parameter or header (which the fixed value then undoes)."""
+    meta = case.meta
+    if not meta.generation.mode.is_negative:
+        return False
+    data = meta.phase.data
+    mutated = [(m.parameter_location, m.parameter) for m in getattr(data, "mutations", ())]
+    if data.parameter_location is not None:
+        mutated.append((data.parameter_location, data.parameter))
+    named = {location for location, _ in mutated}
+    for location, component in meta.components.items():
+        if component.mode.is_negative and location not in named:
+            mutated.append((location, None))  # negative, and not told where: assume the worst
+    for location, name in mutated:
+        if location == ParameterLocation.PATH and fixed_path and (name is None or name in fixed_path):
+            return True
+        if location == ParameterLocation.HEADER and (name is None or name.lower() in fixed_headers):
+            return True
+    return False
+
+
+def coverage_note(case) -> str:
+    description = getattr(case.meta.phase.data, "description", "") or "a coverage case"
+    return (f"found by schemathesis's coverage phase ({description}): a deterministic case, sent whatever the "
+            "--fuzz-seed")
+
+
 class _StillFails(AssertionError):
     """Raised while shrinking: this smaller request still fails the requirement searched for."""
 
@@ -517,7 +709,7 @@ def _shrink(strategy, requirement: str, caller: Caller, run, target: Aim, on_ans
 
     def probe(case):
         budget.check()
-        sent = send(case, caller, target)
+        sent = _send_drawn(case, caller, target)
         if on_answer is not None and sent.response is not None:
             on_answer(sent.response)
         failures = judge(sent, (requirement,) if requirement == "FUZZ-01" else ("FUZZ-01", requirement))
