@@ -12,6 +12,7 @@ request the way the scenarios show theirs: requirement, exchange and a curl line
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import threading
@@ -31,6 +32,7 @@ from pyrate_limiter import Limiter
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.config import SchemathesisConfig
+from schemathesis.core import NOT_SET
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.drivers import CoverageGenerator
@@ -589,29 +591,31 @@ def explore(operation, caller: Caller, run, target: Aim, *, what: str,
             path_parameters: dict | None = None, adjust: Callable | None = None,
             on_answer: Callable | None = None) -> Findings:
     """Fuzz ``operation`` as ``caller``: first schemathesis's deterministic coverage cases (``coverage_cases``), then
-    ``run.fuzz_examples`` positive and as many negative requests drawn by Hypothesis, seeded by ``run.fuzz_seed``.
-    Each requirement keeps its first failure; outside nightly runs a failure of the drawn requests is then searched
-    again with shrinking, for the smallest request that still fails it (a coverage case is already minimal: one
-    boundary value or one fault at a time)."""
+    ``run.fuzz_examples`` positive and as many negative requests drawn by Hypothesis, seeded by ``run.fuzz_seed``
+    (``drawn_cases``). Each requirement keeps its first failure; outside nightly runs a failure of the drawn requests
+    is then searched again with shrinking, for the smallest request that still fails it (a coverage case is already
+    minimal: one boundary value or one fault at a time)."""
     result = Findings()
     headers = caller.headers(operation.method)
+    path_parameters = dict(path_parameters or {})
 
-    def probe(sent: Sent, first: dict) -> None:
-        result.sent += 1
-        if on_answer is not None and sent.response is not None:
-            on_answer(sent.response)
-        for requirement, failures in judge(sent).items():
-            first.setdefault(requirement, (sent, failures))
+    def probe(cases, first: dict, adjusted: bool) -> None:
+        for case in cases:
+            if adjust is not None and adjusted(case):
+                case = adjust(case)
+            try:
+                sent = send(case, caller, target)
+            except Unsendable:
+                continue
+            result.sent += 1
+            if on_answer is not None and sent.response is not None:
+                on_answer(sent.response)
+            for requirement, failures in judge(sent).items():
+                first.setdefault(requirement, (sent, failures))
 
     covered: dict[str, tuple[Sent, list[str]]] = {}
-    for case in coverage_cases(operation, headers, path_parameters, writes=run.writes_allowed):
-        if adjust is not None and not case.meta.generation.mode.is_negative:
-            case = adjust(case)
-        try:
-            sent = send(case, caller, target)
-        except Unsendable:
-            continue
-        probe(sent, covered)
+    probe(coverage_cases(operation, headers, path_parameters, writes=run.writes_allowed), covered,
+          lambda case: not case.meta.generation.mode.is_negative)
     for requirement in STATELESS:
         if requirement in covered:
             sent, failures = covered[requirement]
@@ -620,28 +624,80 @@ def explore(operation, caller: Caller, run, target: Aim, *, what: str,
                 coverage_note(sent.case), caller.name))
 
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-        strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters or None,
-                                         headers=headers or None)
-        if adjust is not None and mode is GenerationMode.POSITIVE:
-            strategy = strategy.map(adjust)
-        first: dict[str, tuple[Sent, list[str]]] = {}
         try:
-            _given(strategy, lambda case: probe(_send_drawn(case, caller, target), first),
-                   settings_for(run, shrink=False), run.fuzz_seed)
+            cases = drawn_cases(operation, mode, path_parameters, headers, run)
         except hypothesis.errors.Unsatisfiable:
             if mode is GenerationMode.POSITIVE:
                 raise FuzzingError(f"{operation.label}: no valid request can be generated") from None
             continue  # credentials and a real path are all the request has: nothing left to break
+        first: dict[str, tuple[Sent, list[str]]] = {}
+        probe(cases, first, lambda case, positive=mode is GenerationMode.POSITIVE: positive)
         for requirement in STATELESS:
             if requirement not in first or requirement in result.findings:
                 continue
-            smallest = _shrink(strategy, requirement, caller, run, target, on_answer) if not run.nightly else None
+            smallest = None
+            if not run.nightly:
+                strategy = _strategy(operation, mode, path_parameters, headers)
+                if adjust is not None and mode is GenerationMode.POSITIVE:
+                    strategy = strategy.map(adjust)
+                smallest = _shrink(strategy, requirement, caller, run, target, on_answer)
             sent, failures = smallest or first[requirement]
             note = search_note(run, shrunk=smallest is not None)
             result.findings[requirement] = asdict(finding(
                 requirement, f"{what} ({operation.label}, {mode.value} generated requests)", EXPECTED[requirement],
                 sent, failures, note, caller.name))
     return result
+
+
+def _strategy(operation, mode: GenerationMode, path_parameters: dict, headers: dict):
+    return operation.as_strategy(generation_mode=mode, path_parameters=path_parameters or None,
+                                 headers=headers or None)
+
+
+_drawn: dict[tuple, list | None] = {}
+
+
+def drawn_cases(operation, mode: GenerationMode, path_parameters: dict, headers: dict, run) -> list:
+    """The cases Hypothesis draws from ``operation``'s ``mode`` strategy with the run's seed and budget: drawn once per
+    process for a set of fixed path parameters and headers, and handed out as copies with the caller's values.
+
+    Fixed values are constants of the strategy that draw nothing, so every caller's search draws the same cases but
+    for them: two identities fuzzing one operation get the very requests a search of their own would have drawn,
+    for the price of one search. ``Unsatisfiable`` when no case of the mode can be drawn."""
+    key = (operation_id(operation), mode.value, tuple(sorted(path_parameters)), tuple(sorted(headers)),
+           run.fuzz_seed, run.fuzz_examples)
+    if key not in _drawn:
+        cases: list = []
+        try:
+            _given(_strategy(operation, mode, path_parameters, headers), cases.append,
+                   settings_for(run, shrink=False), run.fuzz_seed)
+        except hypothesis.errors.Unsatisfiable:
+            _drawn[key] = None
+            raise
+        _drawn[key] = cases
+    if _drawn[key] is None:
+        raise hypothesis.errors.Unsatisfiable(f"{operation.label}: no {mode.value} case can be drawn")
+    return [_with_values(case, path_parameters, headers) for case in _drawn[key]]
+
+
+def _with_values(case, path_parameters: dict, headers: dict):
+    """A copy of a generated case, with ``path_parameters`` and ``headers`` as its fixed values. Set as attributes,
+    so that schemathesis revalidates what changed before the case is sent, as it does after a hook's edit."""
+    clone = object.__new__(type(case))
+    memo = {id(case.operation): case.operation, id(NOT_SET): NOT_SET}  # shared, and a sentinel compared by identity
+    for name in type(case).__slots__:
+        try:
+            value = object.__getattribute__(case, name)
+        except AttributeError:
+            continue
+        object.__setattr__(clone, name, copy.deepcopy(value, memo))
+    if any(clone.path_parameters.get(name) != value for name, value in path_parameters.items()):
+        clone.path_parameters = {**clone.path_parameters, **path_parameters}
+    if any(clone.headers.get(name) != value for name, value in headers.items()):
+        merged = copy.copy(clone.headers)
+        merged.update(headers)
+        clone.headers = merged
+    return clone
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "QUERY"})
@@ -652,14 +708,26 @@ def coverage_cases(operation, headers: dict[str, str], path_parameters: dict | N
     example values, wrong types, missing parameters and required properties, undeclared methods — positive and
     negative, deterministic, and cheap to make — sent with ``headers`` (the caller's credentials) and the real IDs of
     ``path_parameters``. Left out: cases whose fault would lie in what is fixed (credentials: AUTH's to judge;
-    path IDs: FUZZ-05's table), and, when writes are not allowed, undeclared methods that could write."""
+    path IDs: FUZZ-05's table), and, when writes are not allowed, undeclared methods that could write. Made once
+    per process for a set of fixed names, and handed out as copies with the caller's values."""
+    path_parameters = dict(path_parameters or {})
+    key = (operation_id(operation), tuple(sorted(path_parameters)), tuple(sorted(headers)), writes)
+    if key not in _covered:
+        _covered[key] = _coverage_cases(operation, headers, path_parameters, writes=writes)
+    return [_with_values(case, path_parameters, headers) for case in _covered[key]]
+
+
+_covered: dict[tuple, list] = {}
+
+
+def _coverage_cases(operation, headers: dict[str, str], path_parameters: dict, *, writes: bool) -> list:
     schema = operation.schema
     generation = schema.config.generation_for(operation=operation, phase="coverage")
-    fixed_path = set(path_parameters or ())
+    fixed_path = set(path_parameters)
     fixed_headers = {name.lower() for name in headers}
     cases = CoverageGenerator(operation=operation, generation_modes=generation.modes, generation_config=generation,
                               auth_storage=None, feedback=NO_FEEDBACK,
-                              override=Override(path_parameters=dict(path_parameters or {}), headers=dict(headers)))
+                              override=Override(path_parameters=dict(path_parameters), headers=dict(headers)))
     chosen = []
     for case in cases:
         method = case.method.upper()
