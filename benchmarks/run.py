@@ -300,6 +300,8 @@ def _wait_for(url: str, headers: dict, timeout: float = 60) -> None:
 
 def list_scaling(sizes: list[int], seconds: int) -> dict:
     """Package-scoped list latency and server memory with many stored authorizations."""
+    if not find_tool("wrk"):
+        return {"skipped": "wrk is not installed (apt-get install wrk)"}
     results = {}
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp:
@@ -429,7 +431,9 @@ def render(f: dict) -> str:
                     lines.append(f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | — | — | — | — |")
             if isinstance(server.get("prism"), dict) and "skipped" in server["prism"]:
                 lines += ["", f"Prism: skipped, {server['prism']['skipped']}"]
-    if scaling is not None:
+    if scaling is not None and "skipped" in scaling:
+        lines += ["", "## List latency and memory by stored authorizations", "", f"Skipped: {scaling['skipped']}", ""]
+    elif scaling is not None:
         lines += ["", "## List latency and memory by stored authorizations", "",
                   "| stored | first page p50 ms | p99 ms | middle page p50 ms | req/s | server RSS MiB |",
                   "|---|---|---|---|---|---|"]

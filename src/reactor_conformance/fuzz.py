@@ -821,19 +821,29 @@ def shared(run, key: str, compute: Callable[[], Findings]) -> Findings:
     """The findings of ``key`` for this run: computed by the first process that asks, read by the others.
 
     A file per key under the run's folder, behind a file lock, so that the FUZZ-01..03 tests of one operation —
-    which xdist may hand to different workers — judge one and the same search."""
+    which xdist may hand to different workers — judge one and the same search. A process keeps what it computed
+    or read, so that its next test of the same key goes without the lock and the file."""
+    known = _shared.get((run.run_id, key))
+    if known is not None:
+        return Findings(known.sent, dict(known.findings))
     folder = Path(run.run_dir) / "fuzz"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{key}.json"
     stamp = run.started_at.isoformat()
     with FileLock(str(path) + ".lock"):
+        result = None
         if path.is_file():
             stored = json.loads(path.read_text("utf-8"))
             if stored.get("run_started_at") == stamp:
-                return Findings(stored["sent"], stored["findings"])
-        result = compute()
-        path.write_text(json.dumps({"run_started_at": stamp, **asdict(result)}, indent=1), "utf-8")
-        return result
+                result = Findings(stored["sent"], stored["findings"])
+        if result is None:
+            result = compute()
+            path.write_text(json.dumps({"run_started_at": stamp, **asdict(result)}, indent=1), "utf-8")
+    _shared[(run.run_id, key)] = result
+    return Findings(result.sent, dict(result.findings))
+
+
+_shared: dict[tuple[str, str], Findings] = {}
 
 
 def track_created(response, track: Callable) -> None:
