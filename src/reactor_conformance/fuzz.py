@@ -13,6 +13,7 @@ request the way the scenarios show theirs: requirement, exchange and a curl line
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import re
 import threading
@@ -237,6 +238,9 @@ def spec():
     """``openapi/reactor.yaml`` with the project's schemathesis settings, loaded once per process."""
     schema = schemathesis.openapi.from_path(SPEC, config=SchemathesisConfig.from_path(SETTINGS))
     _remember_checks_config(schema.config)
+    # What exists now — modules, the spec and its resolved schemas — lives as long as the process. Out of the garbage
+    # collector's sight, the full collections that drawing cases sets off go through only what the run creates.
+    gc.freeze()
     return schema
 
 
