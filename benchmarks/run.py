@@ -447,9 +447,10 @@ def render(f: dict) -> str:
         lines += ["", "Most of its requests are the coverage phase's deterministic cases (boundary values, wrong types, "
                   "missing parameters, undeclared methods), which cost no search; its fuzzing phase draws "
                   f"{suite['examples']} cases per operation from positive and negative strategies together. Our "
-                  "fuzzing sends the same coverage cases, then the same number of drawn cases in each mode, for each "
-                  "identity allowed to call the operation, with real IDs in the paths, and the FUZZ-04 link "
-                  "sequences; the default run adds the scenario tests."]
+                  "fuzzing sends the coverage cases too (less those whose only fault would be in the credentials or "
+                  "the path's IDs, which other requirements test), then as many drawn cases as the CLI in each "
+                  "mode, for each identity allowed to call the operation, with real IDs in the paths, and the "
+                  "FUZZ-04 link sequences; the default run adds the scenario tests."]
     server, scaling = f.get("server"), f.get("list_scaling")
     if server is not None:
         lines += ["", "## The reference server against Prism's mock", "",
