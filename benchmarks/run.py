@@ -1,11 +1,14 @@
 """Benchmarks of the suite and the reference server: figures printed and written to docs/benchmarks.md.
 
-    python benchmarks/run.py [--quick]
+    python benchmarks/run.py [--quick] [--rounds N]
 
 Everything is measured side by side in one run on one machine, and compared as ratios, because these
-machines are noisy. Loopback only. Needs `wrk` (Debian package) for the load figures and, for the Prism
-comparison, `@stoplight/prism-cli` from npm (`npm install --prefix .bench-tools @stoplight/prism-cli`);
-a missing tool is reported and its figures skipped.
+machines are shared and noisy: the runs being compared alternate, round after round, and each figure is the
+median of its rounds. Loopback only. The tools are looked up on PATH and beside the running Python (a
+virtual environment's ``bin/``): ``st`` (schemathesis, installed with the project) for the fuzzing
+comparison, ``wrk`` (Debian package) for the load figures and ``prism`` (``@stoplight/prism-cli`` from npm,
+globally or under ``.bench-tools/``: ``npm install --prefix .bench-tools @stoplight/prism-cli``) for the mock
+comparison; a missing tool is reported and its figures skipped. Nothing here asserts: it prints figures.
 """
 
 from __future__ import annotations
@@ -13,8 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import re
+import resource
 import shutil
+import statistics
 import signal
 import socket
 import subprocess
@@ -31,9 +37,35 @@ sys.path.insert(0, str(ROOT / "src"))
 from reactor_conformance.refserver import server as refserver  # noqa: E402
 from reactor_conformance.refserver.store import Store  # noqa: E402
 
+from reactor_conformance.run_context import DEFAULT_FUZZ_EXAMPLES, DEFAULT_FUZZ_SEED  # noqa: E402
+
 TOOL = [sys.executable, "-m", "reactor_conformance.cli"]
-PRISM = [ROOT / ".bench-tools/node_modules/.bin/prism", Path("/tmp/prism/node_modules/.bin/prism")]
 JSON_API = "application/vnd.api+json"
+
+
+def find_tool(name: str, *also: Path) -> str | None:
+    """``name`` beside the running Python (its virtual environment), on PATH, or at one of ``also``."""
+    beside = Path(sys.executable).with_name(name)
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which(name)
+    if found:
+        return found
+    return next((str(path) for path in also if path.is_file() and os.access(path, os.X_OK)), None)
+
+
+def machine() -> dict:
+    """What the figures were measured on."""
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": model, "cpus": os.cpu_count(), "python": sys.version.split()[0],
+            "system": f"{platform.system()} {platform.release()}"}
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -44,9 +76,22 @@ def free_port() -> int:
 
 
 def timed(command: list, **kw) -> float:
+    return measured(command, **kw)["seconds"]
+
+
+def measured(command: list, **kw) -> dict:
+    """Wall time and CPU time (user + system, the command and its children) of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
-    return time.perf_counter() - started
+    completed = subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"seconds": seconds, "cpu_s": cpu, "exit_code": completed.returncode}
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
 
 
 class Counting:
@@ -111,7 +156,7 @@ class Serve:
 
 def wrk(url: str, headers: dict, seconds: int, method: str = "GET", body: str | None = None) -> dict:
     """Requests per second and p50/p99 latency (ms) under ``wrk -t1 -c8``."""
-    args = ["wrk", "-t1", "-c8", f"-d{seconds}s", "--latency"]
+    args = [find_tool("wrk"), "-t1", "-c8", f"-d{seconds}s", "--latency"]
     for key, value in headers.items():
         args += ["-H", f"{key}: {value}"]
     script = None
@@ -133,42 +178,92 @@ def _latency(output: str, label: str) -> float:
 
 
 # -- the benchmarks -------------------------------------------------------------------------------
-def suite_wall_time(rounds: int) -> dict:
-    """The default run, serial and with -n auto, alternated so both see the same machine."""
-    serial, parallel = [], []
-    with tempfile.TemporaryDirectory() as reports:
-        for _ in range(rounds):
-            serial.append(timed([*TOOL, "run", "-q", "--reports", reports]))
-            parallel.append(timed([*TOOL, "run", "-q", "-n", "auto", "--reports", reports]))
-    return {"serial_s": min(serial), "parallel_s": min(parallel), "speedup": min(serial) / min(parallel)}
+def side_by_side(rounds: int, examples: int = DEFAULT_FUZZ_EXAMPLES) -> dict:
+    """The suite against the plain schemathesis CLI, round after round in alternation:
 
-
-def fuzz_throughput(examples: int) -> dict:
-    """Our fuzz phase (pytest, positive + negative + stateful) against the plain schemathesis CLI, same
-    examples per operation, same server; requests counted by the server."""
-    results = {}
+    - ``schemathesis_cli``: ``st run`` on the spec, as the owner, ``examples`` per operation (all its phases:
+      examples, coverage, fuzzing, stateful), against an in-process reference server that counts requests;
+    - ``suite_fuzz``: our fuzzing alone (``reactor-conformance run -k "fuzz or stateful"``: FUZZ-01..04, every
+      operation as each identity allowed to call it), same server, same examples per operation;
+    - ``default_run``: ``reactor-conformance run`` as a user types it (scenarios + fuzzing, embedded server);
+    - ``default_run_parallel``: the same with ``-n auto``.
+    """
+    st = find_tool("st")
+    runs: dict[str, list[dict]] = {"schemathesis_cli": [], "suite_fuzz": [], "default_run": [],
+                                   "default_run_parallel": []}
     with counting_server() as server, tempfile.TemporaryDirectory() as tmp:
         profile = server.write_profile(Path(tmp) / "p.toml")
         owner = server.profile()["identities"]["owner"]
-        ours = [sys.executable, "-m", "pytest", str(ROOT / "tests/conformance/test_fuzz.py"),
-                str(ROOT / "tests/conformance/test_stateful.py"), "-q", "-p", "no:cacheprovider",
-                "--profile", str(profile), "--fuzz-examples", str(examples), "--reports", tmp]
-        plain = ["st", "run", str(ROOT / "openapi/reactor.yaml"), "--url", server.base_url, "-n", str(examples),
-                 "--seed", "20240723", "--no-color", "-H", f"Authorization: Bearer {owner['access_token']}",
-                 "-H", f"x-api-key: {owner['api_key']}", "-H", f"x-gw-ims-org-id: {owner['org_id']}"]
-        plain[0] = str(Path(sys.executable).with_name("st"))
-        for name, command in (("suite", ours), ("schemathesis_cli", plain)):
+        reports = str(Path(tmp) / "reports")
+        commands = {
+            "suite_fuzz": [*TOOL, "run", "-q", "--profile", str(profile), "--fuzz-examples", str(examples),
+                           "--reports", reports, "-k", "fuzz or stateful"],
+            "default_run": [*TOOL, "run", "-q", "--reports", reports],
+            "default_run_parallel": [*TOOL, "run", "-q", "-n", "auto", "--reports", reports],
+        }
+        if st:
+            commands["schemathesis_cli"] = [
+                st, "run", str(ROOT / "openapi/reactor.yaml"), "--url", server.base_url, "-n", str(examples),
+                "--seed", str(DEFAULT_FUZZ_SEED), "--no-color",
+                "-H", f"Authorization: Bearer {owner['access_token']}", "-H", f"x-api-key: {owner['api_key']}",
+                "-H", f"x-gw-ims-org-id: {owner['org_id']}"]
+        for _ in range(rounds):
+            for name, command in commands.items():
+                before = server.counter.count
+                figures = measured(command, cwd=ROOT)
+                figures["requests"] = server.counter.count - before
+                runs[name].append(figures)
+    result: dict = {"rounds": rounds, "examples": examples, "runs": {}}
+    for name, measurements in runs.items():
+        if not measurements:
+            continue
+        seconds = median([m["seconds"] for m in measurements])
+        requests_sent = median([m["requests"] for m in measurements])
+        result["runs"][name] = {
+            "seconds": seconds, "min_seconds": min(m["seconds"] for m in measurements),
+            "cpu_s": median([m["cpu_s"] for m in measurements]), "requests": requests_sent,
+            "rps": requests_sent / seconds if requests_sent else None,
+            "exit_codes": sorted({m["exit_code"] for m in measurements}),
+        }
+    figures = result["runs"]
+    if not st:
+        result["skipped"] = "schemathesis's `st` is not installed: no comparison with the plain CLI"
+        return result
+    cli, fuzz, default = figures["schemathesis_cli"], figures["suite_fuzz"], figures["default_run"]
+    result["ratios"] = {
+        "fuzz_rps_ours_to_cli": fuzz["rps"] / cli["rps"],
+        "fuzz_time_ours_to_cli": fuzz["seconds"] / cli["seconds"],
+        "fuzz_cpu_ours_to_cli": fuzz["cpu_s"] / cli["cpu_s"],
+        "default_run_time_to_cli": default["seconds"] / cli["seconds"],
+        "default_run_cpu_to_cli": default["cpu_s"] / cli["cpu_s"],
+        "parallel_speedup": default["seconds"] / figures["default_run_parallel"]["seconds"],
+    }
+    return result
+
+
+def cli_phases(examples: int = DEFAULT_FUZZ_EXAMPLES) -> dict:
+    """What the plain CLI's run is made of: each of its phases alone, requests counted by the server."""
+    st = find_tool("st")
+    if not st:
+        return {"skipped": "schemathesis's `st` is not installed"}
+    phases = {}
+    with counting_server() as server:
+        owner = server.profile()["identities"]["owner"]
+        for phase in ("examples", "coverage", "fuzzing", "stateful"):
+            command = [st, "run", str(ROOT / "openapi/reactor.yaml"), "--url", server.base_url, "-n", str(examples),
+                       "--seed", str(DEFAULT_FUZZ_SEED), "--no-color", "--phases", phase,
+                       "-H", f"Authorization: Bearer {owner['access_token']}", "-H", f"x-api-key: {owner['api_key']}",
+                       "-H", f"x-gw-ims-org-id: {owner['org_id']}"]
             before = server.counter.count
-            seconds = timed(command, cwd=ROOT)
-            sent = server.counter.count - before
-            results[name] = {"requests": sent, "seconds": seconds, "rps": sent / seconds}
-    results["ratio"] = results["suite"]["rps"] / results["schemathesis_cli"]["rps"]
-    return results
+            figures = measured(command, cwd=ROOT)
+            phases[phase] = {"requests": server.counter.count - before, "seconds": figures["seconds"],
+                             "cpu_s": figures["cpu_s"]}
+    return phases
 
 
 def server_load(seconds: int) -> dict:
     """Reference server against Prism's mock of the same spec, under the same load generator."""
-    if not shutil.which("wrk"):
+    if not find_tool("wrk"):
         return {"skipped": "wrk is not installed (apt-get install wrk)"}
     server = Serve()
     try:
@@ -191,9 +286,9 @@ def server_load(seconds: int) -> dict:
                                  for name, (method, path, who, body) in cases.items()}}
     finally:
         server.stop()
-    prism = next((p for p in PRISM if p.exists()), None)
+    prism = find_tool("prism", ROOT / ".bench-tools/node_modules/.bin/prism")
     if prism is None:
-        results["prism"] = {"skipped": "@stoplight/prism-cli is not installed"}
+        results["prism"] = {"skipped": "@stoplight/prism-cli is not installed (no `prism` on PATH or in .bench-tools)"}
         return results
     port = free_port()
     process = subprocess.Popen([str(prism), "mock", str(ROOT / "openapi/reactor.yaml"), "-p", str(port),
@@ -225,6 +320,8 @@ def _wait_for(url: str, headers: dict, timeout: float = 60) -> None:
 
 def list_scaling(sizes: list[int], seconds: int) -> dict:
     """Package-scoped list latency and server memory with many stored authorizations."""
+    if not find_tool("wrk"):
+        return {"skipped": "wrk is not installed (apt-get install wrk)"}
     results = {}
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp:
@@ -268,66 +365,123 @@ def _fixture_package(store: Store) -> str:
 # -- report ---------------------------------------------------------------------------------------
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="shorter load windows and fewer rounds")
+    parser.add_argument("--quick", action="store_true", help="shorter load windows, one round, no list scaling")
+    parser.add_argument("--rounds", type=int, help="rounds of the side-by-side runs (default 3, --quick 1)")
+    parser.add_argument("--only-suite", action="store_true", help="only the suite against the plain CLI")
     parser.add_argument("--out", default=str(ROOT / "docs/benchmarks.md"))
     args = parser.parse_args()
-    seconds, rounds = (3, 1) if args.quick else (5, 2)
-    figures = {
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-        "suite": suite_wall_time(rounds),
-        "fuzz": fuzz_throughput(10),
-        "server": server_load(seconds),
-        "list_scaling": list_scaling([100, 10_000, 100_000], seconds),
-    }
+    seconds, rounds = (3, 1) if args.quick else (5, 3)
+    rounds = args.rounds or rounds
+    figures = {"machine": machine(), "suite": side_by_side(rounds)}
+    if not args.quick:
+        figures["cli_phases"] = cli_phases()
+    print_suite(figures)
+    if not args.only_suite:
+        figures["server"] = server_load(seconds)
+        figures["list_scaling"] = list_scaling([100, 10_000] if args.quick else [100, 10_000, 100_000], seconds)
     print(json.dumps(figures, indent=2))
     Path(args.out).write_text(render(figures), "utf-8")
     Path(args.out).with_suffix(".json").write_text(json.dumps(figures, indent=2), "utf-8")
     print(f"written to {args.out}")
 
 
+def print_suite(f: dict) -> None:
+    suite = f["suite"]
+    print(f"machine: {f['machine']['cpu']}, {f['machine']['cpus']} CPUs, Python {f['machine']['python']}")
+    print(f"median of {suite['rounds']} alternating rounds, {suite['examples']} examples per operation")
+    for name, r in suite["runs"].items():
+        rps = f"{r['rps']:.0f} req/s" if r.get("rps") else ""
+        print(f"  {name:22s} {r['seconds']:6.1f} s  cpu {r['cpu_s']:6.1f} s  {int(r['requests'] or 0):5d} requests  {rps}")
+    for name, value in suite.get("ratios", {}).items():
+        print(f"  {name:32s} {value:.2f}")
+    for name, r in (f.get("cli_phases") or {}).items():
+        if isinstance(r, dict):
+            print(f"  CLI phase {name:12s} {r['requests']:5d} requests  {r['seconds']:5.1f} s")
+    if "skipped" in suite:
+        print(f"  {suite['skipped']}")
+
+
+RUN_LABELS = {
+    "schemathesis_cli": "plain schemathesis CLI (`st run`, all its phases)",
+    "suite_fuzz": "our fuzzing (`reactor-conformance run -k \"fuzz or stateful\"`)",
+    "default_run": "`reactor-conformance run` (scenarios + fuzzing, embedded server)",
+    "default_run_parallel": "the same with `-n auto`",
+}
+
+
 def render(f: dict) -> str:
-    suite, fuzz, server, scaling = f["suite"], f["fuzz"], f["server"], f["list_scaling"]
+    suite, m = f["suite"], f["machine"]
     lines = ["# Benchmarks", "",
-             "Regenerate with `python benchmarks/run.py` (needs `wrk`; Prism from npm for the mock comparison). "
-             "All figures come from one run on one machine "
-             f"({f['machine']['cpus']} CPUs, Python {f['machine']['python']}); compare the ratios, not the absolutes.",
-             "", "## The suite", "",
-             "| run | wall time |", "|---|---|",
-             f"| `reactor-conformance run` (scenarios + default fuzz budget), serial | {suite['serial_s']:.1f} s |",
-             f"| the same with `-n auto` | {suite['parallel_s']:.1f} s |",
-             f"| speed-up | {suite['speedup']:.2f}× |", "",
-             "## Fuzzing: our layer against the plain schemathesis CLI", "",
-             "Same spec, same server, 10 examples per operation; requests counted by the server; wall time of the "
-             "whole command (process start included).", "",
-             "| runner | requests | seconds | requests/s |", "|---|---|---|---|"]
-    for name in ("suite", "schemathesis_cli"):
-        r = fuzz[name]
-        lines.append(f"| {name.replace('_', ' ')} | {r['requests']} | {r['seconds']:.1f} | {r['rps']:.0f} |")
-    lines += ["", f"Ratio (ours / plain CLI): **{fuzz['ratio']:.2f}**", ""]
-    lines += ["## The reference server against Prism's mock", "",
-              "`wrk -t1 -c8`, loopback, both serving `openapi/reactor.yaml`.", ""]
-    if "skipped" in server:
-        lines.append(f"Skipped: {server['skipped']}")
-    else:
-        lines += ["| endpoint | reference req/s | p50 ms | p99 ms | Prism req/s | p50 ms | p99 ms | ratio |",
-                  "|---|---|---|---|---|---|---|---|"]
-        for name, r in server["reference"].items():
-            p = server.get("prism", {}).get(name) if isinstance(server.get("prism"), dict) else None
-            if p and "rps" in p:
-                lines.append(f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {p['rps']:.0f} | "
-                             f"{p['p50_ms']:.2f} | {p['p99_ms']:.2f} | {server['ratio'][name]:.2f}× |")
-            else:
-                lines.append(f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | — | — | — | — |")
-    lines += ["", "## List latency and memory by stored authorizations", "",
-              "| stored | first page p50 ms | p99 ms | middle page p50 ms | req/s | server RSS MiB |",
-              "|---|---|---|---|---|---|"]
-    for size, r in scaling.items():
-        if isinstance(size, int) or str(size).isdigit():
-            lines.append(f"| {int(size):,} | {r['first_page']['p50_ms']:.2f} | {r['first_page']['p99_ms']:.2f} | "
-                         f"{r['middle_page']['p50_ms']:.2f} | {r['first_page']['rps']:.0f} | {r['rss_mib']:.0f} |")
-    lines += ["", f"p50 at the largest size / p50 at the smallest: **{scaling['p50_ratio_largest_to_smallest']:.2f}**",
-              ""]
-    return "\n".join(lines)
+             "Regenerate with `python benchmarks/run.py` (`--quick` for a short pass, `--only-suite` for the first "
+             "section alone; `wrk` for the load figures, Prism from npm for the mock comparison). All figures come "
+             f"from one run on one machine: **{m['cpu']}, {m['cpus']} CPUs**, Python {m['python']}, {m['system']}. "
+             "The machine is shared, so absolute times move from run to run: compare the ratios, which come from "
+             "runs alternated round after round (the median of each).", "",
+             "## The suite against the plain schemathesis CLI", "",
+             f"Same spec, same server, {suite['examples']} examples per operation, seed as the suite's; requests "
+             "counted by the server (the default run's embedded server is not counted); wall time and CPU time "
+             "(user + system) of the whole command, process start included; median of "
+             f"{suite['rounds']} rounds.", "",
+             "| run | requests | wall s | CPU s | requests/s |", "|---|---|---|---|---|"]
+    for name, r in suite["runs"].items():
+        requests_sent = f"{int(r['requests'])}" if r.get("requests") else "—"
+        rps = f"{r['rps']:.0f}" if r.get("rps") else "—"
+        lines.append(f"| {RUN_LABELS.get(name, name)} | {requests_sent} | {r['seconds']:.1f} | {r['cpu_s']:.1f} | {rps} |")
+    ratios = suite.get("ratios")
+    if ratios:
+        lines += ["", "| ratio | value |", "|---|---|",
+                  f"| fuzzing, requests/s, ours / CLI | **{ratios['fuzz_rps_ours_to_cli']:.2f}** |",
+                  f"| fuzzing, wall time, ours / CLI | {ratios['fuzz_time_ours_to_cli']:.2f} |",
+                  f"| fuzzing, CPU time, ours / CLI | {ratios['fuzz_cpu_ours_to_cli']:.2f} |",
+                  f"| default run (scenarios included), wall time / CLI | **{ratios['default_run_time_to_cli']:.2f}** |",
+                  f"| default run, CPU time / CLI | {ratios['default_run_cpu_to_cli']:.2f} |",
+                  f"| `-n auto` speed-up of the default run | {ratios['parallel_speedup']:.2f}× |"]
+    elif "skipped" in suite:
+        lines += ["", f"Skipped: {suite['skipped']}"]
+    phases = f.get("cli_phases")
+    if phases and "skipped" not in phases:
+        lines += ["", "What the CLI's run is made of — each of its phases alone (`st run --phases NAME`, one worker, "
+                  "process start included in each):", "", "| CLI phase | requests | wall s | CPU s |", "|---|---|---|---|"]
+        for name, r in phases.items():
+            lines.append(f"| {name} | {r['requests']} | {r['seconds']:.1f} | {r['cpu_s']:.1f} |")
+        lines += ["", "Most of its requests are the coverage phase's deterministic cases (boundary values, wrong types, "
+                  "missing parameters, undeclared methods), which cost no search; its fuzzing phase draws "
+                  f"{suite['examples']} cases per operation from positive and negative strategies together. Our "
+                  "fuzzing sends the coverage cases too (less those whose only fault would be in the credentials or "
+                  "the path's IDs, which other requirements test), then the same number of drawn cases in each "
+                  "mode (not across both), for each identity allowed to call the operation, with real IDs in the paths, and the "
+                  "FUZZ-04 link sequences; the default run adds the scenario tests."]
+    server, scaling = f.get("server"), f.get("list_scaling")
+    if server is not None:
+        lines += ["", "## The reference server against Prism's mock", "",
+                  "`wrk -t1 -c8`, loopback, both serving `openapi/reactor.yaml`.", ""]
+        if "skipped" in server:
+            lines.append(f"Skipped: {server['skipped']}")
+        else:
+            lines += ["| endpoint | reference req/s | p50 ms | p99 ms | Prism req/s | p50 ms | p99 ms | ratio |",
+                      "|---|---|---|---|---|---|---|---|"]
+            for name, r in server["reference"].items():
+                p = server.get("prism", {}).get(name) if isinstance(server.get("prism"), dict) else None
+                if p and "rps" in p:
+                    lines.append(f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {p['rps']:.0f} | "
+                                 f"{p['p50_ms']:.2f} | {p['p99_ms']:.2f} | {server['ratio'][name]:.2f}× |")
+                else:
+                    lines.append(f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | — | — | — | — |")
+            if isinstance(server.get("prism"), dict) and "skipped" in server["prism"]:
+                lines += ["", f"Prism: skipped, {server['prism']['skipped']}"]
+    if scaling is not None and "skipped" in scaling:
+        lines += ["", "## List latency and memory by stored authorizations", "", f"Skipped: {scaling['skipped']}", ""]
+    elif scaling is not None:
+        lines += ["", "## List latency and memory by stored authorizations", "",
+                  "| stored | first page p50 ms | p99 ms | middle page p50 ms | req/s | server RSS MiB |",
+                  "|---|---|---|---|---|---|"]
+        for size, r in scaling.items():
+            if isinstance(size, int) or str(size).isdigit():
+                lines.append(f"| {int(size):,} | {r['first_page']['p50_ms']:.2f} | {r['first_page']['p99_ms']:.2f} | "
+                             f"{r['middle_page']['p50_ms']:.2f} | {r['first_page']['rps']:.0f} | {r['rss_mib']:.0f} |")
+        lines += ["", f"p50 at the largest size / p50 at the smallest: "
+                      f"**{scaling['p50_ratio_largest_to_smallest']:.2f}**", ""]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -135,7 +135,10 @@ def command_run(args, extra: list[str]) -> int:
     reports = Path(args.reports)
     run_dir = new_run_dir(reports)
     run_dir.mkdir(parents=True)
-    pytest_args = [str(SUITE), "--rootdir", str(PROJECT_ROOT), "-p", "no:cacheprovider",
+    # --assert=plain: the suite reports through expect.fail and has no bare assert to explain, while rewriting
+    # would recompile every module of hypothesis and schemathesis (pytest plugins) on each run where bytecode
+    # is not cached, and slow their hot paths down.
+    pytest_args = [str(SUITE), "--rootdir", str(PROJECT_ROOT), "-p", "no:cacheprovider", "--assert=plain",
                    "--run-dir", str(run_dir), "--reports", str(reports), "--level", args.level,
                    "--junitxml", str(run_dir / "junit.xml"), "--alluredir", str(run_dir / "allure-results"),
                    "-o", "junit_family=xunit2", "-o", "console_output_style=count"]

@@ -12,6 +12,8 @@ request the way the scenarios show theirs: requirement, exchange and a curl line
 
 from __future__ import annotations
 
+import copy
+import gc
 import json
 import re
 import threading
@@ -31,7 +33,12 @@ from pyrate_limiter import Limiter
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.config import SchemathesisConfig
+from schemathesis.core import NOT_SET
 from schemathesis.core.failures import FailureGroup
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation.drivers import CoverageGenerator
+from schemathesis.generation.feedback import NO_FEEDBACK
+from schemathesis.generation.overrides import Override
 from schemathesis.specs.openapi import checks as openapi_checks
 from schemathesis.transport.requests import ManagedCookiesSession
 
@@ -180,17 +187,26 @@ STATELESS = ("FUZZ-01", "FUZZ-02", "FUZZ-03")
 
 
 def checks_for(schema, requirement: str) -> list:
-    """The checks the project's schemathesis settings enable (all of them, by default) that serve ``requirement``."""
-    load_all_checks()
-    config = schema.config.checks_config_for()
-    chosen = []
-    for check in CHECKS.get_all():
-        name = getattr(check, "__name__", "")
-        if isinstance(check, type) or not config.get_by_name(name=name).enabled:
-            continue
-        if REQUIREMENT_OF_CHECK.get(name, "FUZZ-02") == requirement:
-            chosen.append(_AUTH_ONCE.get(name, check))
-    return chosen
+    """The checks the project's schemathesis settings enable (all of them, by default) that serve ``requirement``.
+
+    Worked out once per process and schema (the registry and the settings do not change during a run): judging
+    asks for them after every generated request."""
+    cached = _checks_of.get(requirement)
+    if cached is None or cached[0] is not schema:
+        load_all_checks()
+        config = schema.config.checks_config_for()
+        chosen = []
+        for check in CHECKS.get_all():
+            name = getattr(check, "__name__", "")
+            if isinstance(check, type) or not config.get_by_name(name=name).enabled:
+                continue
+            if REQUIREMENT_OF_CHECK.get(name, "FUZZ-02") == requirement:
+                chosen.append(_AUTH_ONCE.get(name, check))
+        cached = _checks_of[requirement] = (schema, tuple(chosen))
+    return list(cached[1])
+
+
+_checks_of: dict[str, tuple[object, tuple]] = {}
 
 
 _auth_enforced: set[str] = set()
@@ -227,7 +243,26 @@ class Pace(Limiter):
 @cache
 def spec():
     """``openapi/reactor.yaml`` with the project's schemathesis settings, loaded once per process."""
-    return schemathesis.openapi.from_path(SPEC, config=SchemathesisConfig.from_path(SETTINGS))
+    schema = schemathesis.openapi.from_path(SPEC, config=SchemathesisConfig.from_path(SETTINGS))
+    _remember_checks_config(schema.config)
+    # What exists now — modules, the spec and its resolved schemas — lives as long as the process. Out of the garbage
+    # collector's sight, the full collections that drawing cases sets off go through only what the run creates.
+    gc.freeze()
+    return schema
+
+
+def _remember_checks_config(config) -> None:
+    """schemathesis works out the checks' settings of an operation and phase anew for every response it validates,
+    from settings that do not change during a run: remember each answer."""
+    lookup, known = config.checks_config_for, {}
+
+    def checks_config_for(*, operation=None, phase=None):
+        key = (operation.label if operation is not None else None, phase)
+        if key not in known:
+            known[key] = lookup(operation=operation, phase=phase)
+        return known[key]
+
+    config.checks_config_for = checks_config_for
 
 
 def operation_id(operation) -> str:
@@ -255,6 +290,23 @@ class Aim:
         return bool(self.ims_url) and _origin(self.ims_url) == _origin(self.base_url)
 
 
+class FuzzSession(ManagedCookiesSession):
+    """The generated requests' HTTP session (schemathesis's: cookies dropped between requests), which looks the
+    environment's proxy and CA settings up once per origin rather than for every request: requests reads all the
+    environment variables on each call, a noticeable share of a request to a local server."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._environment: dict[tuple, dict] = {}
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        key = (_origin(url), tuple(sorted((proxies or {}).items())), stream, verify, cert)
+        if key not in self._environment:
+            self._environment[key] = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        return {name: dict(value) if isinstance(value, dict) else value
+                for name, value in self._environment[key].items()}
+
+
 _aims: dict[str, Aim] = {}
 
 
@@ -267,7 +319,7 @@ def aim(run, clients) -> Aim:
         pace = Pace(limiter)
         schema.config.rate_limit = pace
         _aims[run.run_id] = Aim(run.base_url, run.profile.target.ims_url, pace,
-                               transport.session(into=ManagedCookiesSession()))
+                               transport.session(into=FuzzSession()))
     return _aims[run.run_id]
 
 
@@ -336,41 +388,114 @@ class Sent:
     session: object = None  # the run's transport: the probes some checks send retry and count alike
 
 
+class Unsendable(Exception):
+    """A generated case this client cannot even encode (e.g. a header value requests refuses): it says nothing
+    about the server, so it is neither sent nor counted."""
+
+
 def send(case, caller: Caller, target: Aim) -> Sent:
-    """Send a generated case as ``caller``; a case this client cannot even encode is rejected, not counted."""
+    """Send a generated case as ``caller`` (``Unsendable`` when it cannot be encoded)."""
     headers = caller.headers(case.method)
     base_url = target.base_url_of(case.operation)
     try:
         response = case.call(base_url=base_url, session=target.session, headers=headers, timeout=TIMEOUT_S)
     except (requests.ConnectionError, requests.Timeout) as error:
         return Sent(case, None, headers, base_url, f"no answer ({type(error).__name__})", target.session)
-    except Exception:  # noqa: BLE001 - e.g. a header value requests refuses: it says nothing about the server
-        hypothesis.reject()
+    except Exception as error:  # noqa: BLE001 - the client refused it, the server never saw it
+        raise Unsendable(type(error).__name__) from None
     return Sent(case, response, headers, base_url, session=target.session)
+
+
+def _send_drawn(case, caller: Caller, target: Aim) -> Sent:
+    """``send`` for a case Hypothesis drew: one that cannot be encoded is rejected, so Hypothesis draws another."""
+    try:
+        return send(case, caller, target)
+    except Unsendable:
+        hypothesis.reject()
 
 
 def judge(sent: Sent, requirements=STATELESS, recorder=None) -> dict[str, list[str]]:
     """Each requirement's failed checks for one answer. A 5xx or no answer is FUZZ-01's alone: the other
-    requirements judge only answers the server meant to give."""
+    requirements judge only answers the server meant to give.
+
+    The checks of all the requirements run in one pass (one schemathesis validation per answer, not one per
+    requirement); each failure goes to the requirement of the check that raised it."""
     if sent.response is None:
         return {"FUZZ-01": [f"No answer\n\n{sent.error}"]} if "FUZZ-01" in requirements else {}
+    if sent.response.status_code >= 500 and "FUZZ-01" in requirements:
+        requirements = ("FUZZ-01",)
+    schema = sent.case.operation.schema
+    requirement_of = {check: requirement for requirement in requirements for check in checks_for(schema, requirement)}
+    if not requirement_of:
+        return {}
+    try:
+        failures = _validate(sent, list(requirement_of), recorder)
+    except Exception:  # noqa: BLE001 - a check could not run: judge each requirement apart to tell which
+        return _judge_apart(sent, requirements, recorder)
+    by_name = {check.__name__: requirement for check, requirement in requirement_of.items()}
+    if any(name not in by_name for name, _ in failures):  # not told which check failed: judge apart
+        return _judge_apart(sent, requirements, recorder)
+    failed: dict[str, list[str]] = {}
+    for name, failure in failures:
+        texts = failed.setdefault(by_name[name], [])
+        text = _describe(failure)
+        if text not in texts:
+            texts.append(text)
+    return failed
+
+
+def _judge_apart(sent: Sent, requirements, recorder) -> dict[str, list[str]]:
+    """``judge`` one requirement at a time, so that a check that could not run (a probe got no answer) fails
+    its own requirement only."""
     schema = sent.case.operation.schema
     failed = {}
     for requirement in requirements:
-        if requirement != "FUZZ-01" and sent.response.status_code >= 500 and "FUZZ-01" in requirements:
-            continue
         try:
-            sent.case.validate_response(sent.response, checks=checks_for(schema, requirement), headers=sent.headers,
-                                        transport_kwargs={"base_url": sent.base_url, "headers": sent.headers,
-                                                          "timeout": TIMEOUT_S, "session": sent.session,
-                                                          "hooks": {"response": [transport.resend_refused(
-                                                              sent.session)]}},
-                                        recorder=recorder)
-        except FailureGroup as group:
-            failed[requirement] = [_describe(failure) for failure in group.exceptions]
+            failures = _validate(sent, checks_for(schema, requirement), recorder)
         except Exception as error:  # noqa: BLE001 - a check that could not run (a probe got no answer) fails it
             failed[requirement] = [f"A check could not run\n\n{type(error).__name__}: {str(error)[:300]}"]
+            continue
+        texts = list(dict.fromkeys(_describe(failure) for _, failure in failures))
+        if texts:
+            failed[requirement] = texts
     return failed
+
+
+class _Results(threading.local):
+    """Where the ``after_validate`` hook leaves the outcome of each check of the validation under way."""
+
+    current: list | None = None
+
+
+_results = _Results()
+_hooked: set[int] = set()
+
+
+def _keep_results(context, case, response, results) -> None:
+    if _results.current is not None:
+        _results.current.extend(results)
+
+
+def _validate(sent: Sent, checks: list, recorder) -> list[tuple[str | None, object]]:
+    """Run ``checks`` on the answer with schemathesis (``Case.validate_response``): each failure with the name of
+    the check that raised it, as schemathesis's ``after_validate`` hook reports them (None: not reported)."""
+    hooks = sent.case.operation.schema.hooks
+    if id(hooks) not in _hooked:
+        hooks.register_hook_with_name(_keep_results, "after_validate")
+        _hooked.add(id(hooks))
+    _results.current = results = []
+    try:
+        sent.case.validate_response(sent.response, checks=checks, headers=sent.headers,
+                                    transport_kwargs={"base_url": sent.base_url, "headers": sent.headers,
+                                                      "timeout": TIMEOUT_S, "session": sent.session,
+                                                      "hooks": {"response": [transport.resend_refused(sent.session)]}},
+                                    recorder=recorder)
+    except FailureGroup as group:
+        named = [(result.name, result.failure) for result in results if result.failure is not None]
+        return named or [(None, failure) for failure in group.exceptions]
+    finally:
+        _results.current = None
+    return []
 
 
 def _describe(failure) -> str:
@@ -479,41 +604,179 @@ class Findings:
 def explore(operation, caller: Caller, run, target: Aim, *, what: str,
             path_parameters: dict | None = None, adjust: Callable | None = None,
             on_answer: Callable | None = None) -> Findings:
-    """Fuzz ``operation`` as ``caller``: ``run.fuzz_examples`` positive and as many negative requests, seeded by
-    ``run.fuzz_seed``. Each requirement keeps its first failure; outside nightly runs each failed requirement is
-    then searched again with shrinking, for the smallest request that still fails it."""
+    """Fuzz ``operation`` as ``caller``: first schemathesis's deterministic coverage cases (``coverage_cases``), then
+    ``run.fuzz_examples`` positive and as many negative requests drawn by Hypothesis, seeded by ``run.fuzz_seed``
+    (``drawn_cases``). Each requirement keeps its first failure; outside nightly runs a failure of the drawn requests
+    is then searched again with shrinking, for the smallest request that still fails it (a coverage case is already
+    minimal: one boundary value or one fault at a time)."""
     result = Findings()
-    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-        strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters or None,
-                                         headers=caller.headers(operation.method) or None)
-        if adjust is not None and mode is GenerationMode.POSITIVE:
-            strategy = strategy.map(adjust)
-        first: dict[str, tuple[Sent, list[str]]] = {}
+    headers = caller.headers(operation.method)
+    path_parameters = dict(path_parameters or {})
 
-        def probe(case):
-            sent = send(case, caller, target)
+    def probe(cases, first: dict, adjusted: bool) -> None:
+        for case in cases:
+            if adjust is not None and adjusted(case):
+                case = adjust(case)
+            try:
+                sent = send(case, caller, target)
+            except Unsendable:
+                continue
             result.sent += 1
             if on_answer is not None and sent.response is not None:
                 on_answer(sent.response)
             for requirement, failures in judge(sent).items():
                 first.setdefault(requirement, (sent, failures))
 
+    covered: dict[str, tuple[Sent, list[str]]] = {}
+    probe(coverage_cases(operation, headers, path_parameters, writes=run.writes_allowed), covered,
+          lambda case: not case.meta.generation.mode.is_negative)
+    for requirement in STATELESS:
+        if requirement in covered:
+            sent, failures = covered[requirement]
+            result.findings[requirement] = asdict(finding(
+                requirement, f"{what} ({operation.label}, coverage cases)", EXPECTED[requirement], sent, failures,
+                coverage_note(sent.case), caller.name))
+
+    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
         try:
-            _given(strategy, probe, settings_for(run, shrink=False), run.fuzz_seed)
+            cases = drawn_cases(operation, mode, path_parameters, headers, run)
         except hypothesis.errors.Unsatisfiable:
             if mode is GenerationMode.POSITIVE:
                 raise FuzzingError(f"{operation.label}: no valid request can be generated") from None
             continue  # credentials and a real path are all the request has: nothing left to break
+        first: dict[str, tuple[Sent, list[str]]] = {}
+        probe(cases, first, lambda case, positive=mode is GenerationMode.POSITIVE: positive)
         for requirement in STATELESS:
             if requirement not in first or requirement in result.findings:
                 continue
-            smallest = _shrink(strategy, requirement, caller, run, target, on_answer) if not run.nightly else None
+            smallest = None
+            if not run.nightly:
+                strategy = _strategy(operation, mode, path_parameters, headers)
+                if adjust is not None and mode is GenerationMode.POSITIVE:
+                    strategy = strategy.map(adjust)
+                smallest = _shrink(strategy, requirement, caller, run, target, on_answer)
             sent, failures = smallest or first[requirement]
             note = search_note(run, shrunk=smallest is not None)
             result.findings[requirement] = asdict(finding(
                 requirement, f"{what} ({operation.label}, {mode.value} generated requests)", EXPECTED[requirement],
                 sent, failures, note, caller.name))
     return result
+
+
+def _strategy(operation, mode: GenerationMode, path_parameters: dict, headers: dict):
+    return operation.as_strategy(generation_mode=mode, path_parameters=path_parameters or None,
+                                 headers=headers or None)
+
+
+_drawn: dict[tuple, list | None] = {}
+
+
+def drawn_cases(operation, mode: GenerationMode, path_parameters: dict, headers: dict, run) -> list:
+    """The cases Hypothesis draws from ``operation``'s ``mode`` strategy with the run's seed and budget: drawn once per
+    process for a set of fixed path parameters and headers, and handed out as copies with the caller's values.
+
+    Fixed values are constants of the strategy that draw nothing, so every caller's search draws the same cases but
+    for them: two identities fuzzing one operation get the very requests a search of their own would have drawn,
+    for the price of one search. ``Unsatisfiable`` when no case of the mode can be drawn."""
+    key = (operation_id(operation), mode.value, tuple(sorted(path_parameters)), tuple(sorted(headers)),
+           run.fuzz_seed, run.fuzz_examples)
+    if key not in _drawn:
+        cases: list = []
+        try:
+            _given(_strategy(operation, mode, path_parameters, headers), cases.append,
+                   settings_for(run, shrink=False), run.fuzz_seed)
+        except hypothesis.errors.Unsatisfiable:
+            _drawn[key] = None
+            raise
+        _drawn[key] = cases
+    if _drawn[key] is None:
+        raise hypothesis.errors.Unsatisfiable(f"{operation.label}: no {mode.value} case can be drawn")
+    return [_with_values(case, path_parameters, headers) for case in _drawn[key]]
+
+
+def _with_values(case, path_parameters: dict, headers: dict):
+    """A copy of a generated case, with ``path_parameters`` and ``headers`` as its fixed values. Set as attributes,
+    so that schemathesis revalidates what changed before the case is sent, as it does after a hook's edit."""
+    clone = object.__new__(type(case))
+    memo = {id(case.operation): case.operation, id(NOT_SET): NOT_SET}  # shared, and a sentinel compared by identity
+    for name in type(case).__slots__:
+        try:
+            value = object.__getattribute__(case, name)
+        except AttributeError:
+            continue
+        object.__setattr__(clone, name, copy.deepcopy(value, memo))
+    if any(clone.path_parameters.get(name) != value for name, value in path_parameters.items()):
+        clone.path_parameters = {**clone.path_parameters, **path_parameters}
+    if any(clone.headers.get(name) != value for name, value in headers.items()):
+        merged = copy.copy(clone.headers)
+        merged.update(headers)
+        clone.headers = merged
+    return clone
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "QUERY"})
+
+
+def coverage_cases(operation, headers: dict[str, str], path_parameters: dict | None, *, writes: bool) -> list:
+    """schemathesis's coverage phase for ``operation`` (what ``st run`` sends before it fuzzes): boundary and
+    example values, wrong types, missing parameters and required properties, undeclared methods — positive and
+    negative, deterministic, and cheap to make — sent with ``headers`` (the caller's credentials) and the real IDs of
+    ``path_parameters``. Left out: cases whose fault would lie in what is fixed (credentials: AUTH's to judge;
+    path IDs: FUZZ-05's table), and, when writes are not allowed, undeclared methods that could write. Made once
+    per process for a set of fixed names, and handed out as copies with the caller's values."""
+    path_parameters = dict(path_parameters or {})
+    key = (operation_id(operation), tuple(sorted(path_parameters)), tuple(sorted(headers)), writes)
+    if key not in _covered:
+        _covered[key] = _coverage_cases(operation, headers, path_parameters, writes=writes)
+    return [_with_values(case, path_parameters, headers) for case in _covered[key]]
+
+
+_covered: dict[tuple, list] = {}
+
+
+def _coverage_cases(operation, headers: dict[str, str], path_parameters: dict, *, writes: bool) -> list:
+    schema = operation.schema
+    generation = schema.config.generation_for(operation=operation, phase="coverage")
+    fixed_path = set(path_parameters)
+    fixed_headers = {name.lower() for name in headers}
+    cases = CoverageGenerator(operation=operation, generation_modes=generation.modes, generation_config=generation,
+                              auth_storage=None, feedback=NO_FEEDBACK,
+                              override=Override(path_parameters=dict(path_parameters), headers=dict(headers)))
+    chosen = []
+    for case in cases:
+        method = case.method.upper()
+        if not writes and method != operation.method.upper() and method not in SAFE_METHODS:
+            continue
+        if not _breaks_what_is_fixed(case, fixed_path, fixed_headers):
+            chosen.append(case)
+    return chosen
+
+
+def _breaks_what_is_fixed(case, fixed_path: set[str], fixed_headers: set[str]) -> bool:
+    """A negative case whose fault is in a fixed path parameter or header (which the fixed value then undoes)."""
+    meta = case.meta
+    if not meta.generation.mode.is_negative:
+        return False
+    data = meta.phase.data
+    mutated = [(m.parameter_location, m.parameter) for m in getattr(data, "mutations", ())]
+    if data.parameter_location is not None:
+        mutated.append((data.parameter_location, data.parameter))
+    named = {location for location, _ in mutated}
+    for location, component in meta.components.items():
+        if component.mode.is_negative and location not in named:
+            mutated.append((location, None))  # negative, and not told where: assume the worst
+    for location, name in mutated:
+        if location == ParameterLocation.PATH and fixed_path and (name is None or name in fixed_path):
+            return True
+        if location == ParameterLocation.HEADER and (name is None or name.lower() in fixed_headers):
+            return True
+    return False
+
+
+def coverage_note(case) -> str:
+    description = getattr(case.meta.phase.data, "description", "") or "a coverage case"
+    return (f"found by schemathesis's coverage phase ({description}): a deterministic case, sent whatever the "
+            "--fuzz-seed")
 
 
 class _StillFails(AssertionError):
@@ -528,7 +791,7 @@ def _shrink(strategy, requirement: str, caller: Caller, run, target: Aim, on_ans
 
     def probe(case):
         budget.check()
-        sent = send(case, caller, target)
+        sent = _send_drawn(case, caller, target)
         if on_answer is not None and sent.response is not None:
             on_answer(sent.response)
         failures = judge(sent, (requirement,) if requirement == "FUZZ-01" else ("FUZZ-01", requirement))
@@ -572,19 +835,29 @@ def shared(run, key: str, compute: Callable[[], Findings]) -> Findings:
     """The findings of ``key`` for this run: computed by the first process that asks, read by the others.
 
     A file per key under the run's folder, behind a file lock, so that the FUZZ-01..03 tests of one operation —
-    which xdist may hand to different workers — judge one and the same search."""
+    which xdist may hand to different workers — judge one and the same search. A process keeps what it computed
+    or read, so that its next test of the same key goes without the lock and the file."""
+    known = _shared.get((run.run_id, key))
+    if known is not None:
+        return Findings(known.sent, dict(known.findings))
     folder = Path(run.run_dir) / "fuzz"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{key}.json"
     stamp = run.started_at.isoformat()
     with FileLock(str(path) + ".lock"):
+        result = None
         if path.is_file():
             stored = json.loads(path.read_text("utf-8"))
             if stored.get("run_started_at") == stamp:
-                return Findings(stored["sent"], stored["findings"])
-        result = compute()
-        path.write_text(json.dumps({"run_started_at": stamp, **asdict(result)}, indent=1), "utf-8")
-        return result
+                result = Findings(stored["sent"], stored["findings"])
+        if result is None:
+            result = compute()
+            path.write_text(json.dumps({"run_started_at": stamp, **asdict(result)}, indent=1), "utf-8")
+    _shared[(run.run_id, key)] = result
+    return Findings(result.sent, dict(result.findings))
+
+
+_shared: dict[tuple[str, str], Findings] = {}
 
 
 def track_created(response, track: Callable) -> None:
