@@ -76,6 +76,7 @@ def _runs_conformance(config: pytest.Config) -> bool:
     return False
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: a run without xdist loaded has no such hook
 def pytest_configure_node(node) -> None:
     if node.config.reactor is not None:
         node.workerinput["reactor"] = node.config.reactor.to_wire()

@@ -7,8 +7,10 @@ which spreads its tests over every worker.
 
 from __future__ import annotations
 
+import pytest
 from xdist.scheduler import LoadFileScheduling
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     return LoadFileScheduling(config, log)

@@ -3,6 +3,7 @@ the suite (or a person) talk to it as every seeded identity."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import os
 import socket
@@ -24,6 +25,19 @@ HOST = "127.0.0.1"
 STARTUP_TIMEOUT_S = 10.0
 HTTP_IMPLEMENTATION = "httptools" if importlib.util.find_spec("httptools") else "h11"
 MAX_REQUEST_HEAD_BYTES = 1 << 20  # a 10 000-character ID in the path is bad input, not a broken request
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, looking for the stop signal every 10 ms rather than every 100 ms: a run (and the proof,
+    which starts one server per run) ends without waiting out a tick."""
+
+    async def main_loop(self) -> None:
+        counter = 0
+        should_exit = await self.on_tick(counter)
+        while not should_exit:
+            counter = (counter + 1) % 864000
+            await asyncio.sleep(0.01)
+            should_exit = await self.on_tick(counter)
 
 
 class RunningServer:
@@ -116,7 +130,7 @@ def start_server(port: int = 0, db: str | os.PathLike | None = None, faults=(),
     config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="off",
                             http=HTTP_IMPLEMENTATION, loop="asyncio", timeout_graceful_shutdown=2,
                             h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES)
-    server = uvicorn.Server(config)
+    server = _Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True,
                               name=f"reactor-refserver-{listener.getsockname()[1]}")
     thread.start()
