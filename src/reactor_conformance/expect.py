@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -41,10 +42,11 @@ class Unmet(Exception):
 
 @dataclass
 class Verdicts:
-    """The checks run so far in one test: how many held per requirement, and the one that failed."""
+    """The checks run so far in one test: how many held per requirement, and the ones that failed."""
 
     held: Counter = field(default_factory=Counter)
     failed: dict[str, str] = field(default_factory=dict)
+    deferring: bool = False  # inside ``together()``: a failed check is recorded, the test goes on
 
     def to_json(self) -> dict:
         return {"held": dict(self.held), "failed": dict(self.failed)}
@@ -69,7 +71,8 @@ def fail(requirement: str, what: str, expected: str, observed: str,
                   "  reproduce:", "    " + exchange.curl()]
     text = redact.redact("\n".join(lines))
     verdicts.failed.setdefault(_known(requirement), text)
-    raise ConformanceFailure(requirement, text)
+    if not verdicts.deferring:
+        raise ConformanceFailure(requirement, text)
 
 
 def check(condition: bool, requirement: str, what: str, expected: str, observed: str,
@@ -77,6 +80,21 @@ def check(condition: bool, requirement: str, what: str, expected: str, observed:
     if not condition:
         fail(requirement, what, expected, observed, response)
     verdicts.held[_known(requirement)] += 1
+
+
+@contextmanager
+def together():
+    """Checks of several requirements judged side by side: each failure is recorded under its own requirement and
+    the others still run; leaving the block, one failure names them all (the first requirement leads)."""
+    before = dict(verdicts.failed)
+    verdicts.deferring = True
+    try:
+        yield
+    finally:
+        verdicts.deferring = False
+    new = {rid: text for rid, text in verdicts.failed.items() if rid not in before}
+    if new:
+        raise ConformanceFailure(next(iter(new)), "\n\n".join(new.values()))
 
 
 def unmet(what: str, response: requests.Response | None = None) -> None:

@@ -18,6 +18,7 @@ import json
 import re
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import cache
@@ -28,7 +29,6 @@ from urllib.parse import urlsplit
 import hypothesis
 import requests
 import schemathesis
-from filelock import FileLock
 from pyrate_limiter import Limiter
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
@@ -54,6 +54,7 @@ TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 GATEWAY_ERROR = {"error_code", "message"}  # Adobe's gateway may answer 401/403 so (SHAPE-08)
 IMS_OPERATIONS = {"exchangeImsClientCredentials"}  # plain OAuth JSON on the IMS host, not JSON:API
 TIMEOUT_S = 30.0
+CONCURRENT_READS = 4  # generated reads in flight at once, per search (``--max-rps`` still holds them all)
 MESSAGE_LIMIT = 1500
 SHRINK_REQUESTS = 100  # shrinking a failure stops after this many more requests…
 SHRINK_SECONDS = 10.0  # …or this long, whichever comes first
@@ -406,6 +407,26 @@ def send(case, caller: Caller, target: Aim) -> Sent:
     return Sent(case, response, headers, base_url, session=target.session)
 
 
+def send_all(cases: list, caller: Caller, target: Aim) -> list[Sent | None]:
+    """Every case sent, answers in the cases' order (None for one that cannot be encoded). Reads go out
+    ``CONCURRENT_READS`` at a time — against a distant target the waiting is most of a search — while requests
+    that write go one after the other, so that what one changes is there for the next, as in a sequential run."""
+    def one(case) -> Sent | None:
+        try:
+            return send(case, caller, target)
+        except Unsendable:
+            return None
+
+    answers: list[Sent | None] = [None] * len(cases)
+    reads = [index for index, case in enumerate(cases) if case.method.upper() in SAFE_METHODS]
+    for index in sorted(set(range(len(cases))) - set(reads)):
+        answers[index] = one(cases[index])
+    with ThreadPoolExecutor(CONCURRENT_READS) as pool:
+        for index, sent in zip(reads, pool.map(one, [cases[index] for index in reads])):
+            answers[index] = sent
+    return answers
+
+
 def _send_drawn(case, caller: Caller, target: Aim) -> Sent:
     """``send`` for a case Hypothesis drew: one that cannot be encoded is rejected, so Hypothesis draws another."""
     try:
@@ -593,12 +614,15 @@ class Findings:
     sent: int = 0
     findings: dict[str, dict] = field(default_factory=dict)
 
-    def verdict(self, requirement: str, what: str) -> None:
-        """Fail the running test under ``requirement`` when it failed; and no verdict on nothing sent."""
-        expect.check(self.sent > 0, requirement, what, "generated requests sent and judged",
-                     "no generated request could be sent")
-        if requirement in self.findings:
-            Finding(**self.findings[requirement]).report()
+    def verdict(self, requirements, what: str) -> None:
+        """Each of ``requirements`` judged on this search, side by side: a failure under each requirement that
+        failed, a held check under the others; no verdict at all on nothing sent."""
+        with expect.together():
+            for requirement in requirements:
+                expect.check(self.sent > 0, requirement, what, "generated requests sent and judged",
+                             "no generated request could be sent")
+                if requirement in self.findings:
+                    Finding(**self.findings[requirement]).report()
 
 
 def explore(operation, caller: Caller, run, target: Aim, *, what: str,
@@ -614,12 +638,9 @@ def explore(operation, caller: Caller, run, target: Aim, *, what: str,
     path_parameters = dict(path_parameters or {})
 
     def probe(cases, first: dict, adjusted: bool) -> None:
-        for case in cases:
-            if adjust is not None and adjusted(case):
-                case = adjust(case)
-            try:
-                sent = send(case, caller, target)
-            except Unsendable:
+        cases = [adjust(case) if adjust is not None and adjusted(case) else case for case in cases]
+        for sent in send_all(cases, caller, target):
+            if sent is None:  # unsendable
                 continue
             result.sent += 1
             if on_answer is not None and sent.response is not None:
@@ -828,36 +849,6 @@ def _given(strategy, probe: Callable, settings: hypothesis.settings, seed: int) 
         raise
     except Exception as error:  # noqa: BLE001 - re-raised, redacted
         raise FuzzingError(redact.redact(f"{type(error).__name__}: {error}")) from None
-
-
-# -- sharing findings between the processes of a run -------------------------------------------------------------------
-def shared(run, key: str, compute: Callable[[], Findings]) -> Findings:
-    """The findings of ``key`` for this run: computed by the first process that asks, read by the others.
-
-    A file per key under the run's folder, behind a file lock, so that the FUZZ-01..03 tests of one operation —
-    which xdist may hand to different workers — judge one and the same search. A process keeps what it computed
-    or read, so that its next test of the same key goes without the lock and the file."""
-    known = _shared.get((run.run_id, key))
-    if known is not None:
-        return Findings(known.sent, dict(known.findings))
-    folder = Path(run.run_dir) / "fuzz"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{key}.json"
-    stamp = run.started_at.isoformat()
-    with FileLock(str(path) + ".lock"):
-        result = None
-        if path.is_file():
-            stored = json.loads(path.read_text("utf-8"))
-            if stored.get("run_started_at") == stamp:
-                result = Findings(stored["sent"], stored["findings"])
-        if result is None:
-            result = compute()
-            path.write_text(json.dumps({"run_started_at": stamp, **asdict(result)}, indent=1), "utf-8")
-    _shared[(run.run_id, key)] = result
-    return Findings(result.sent, dict(result.findings))
-
-
-_shared: dict[tuple[str, str], Findings] = {}
 
 
 def track_created(response, track: Callable) -> None:

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from . import __version__, expect, redact, transport
+from . import __version__, expect, redact, reporting, transport
 from .errors import ConfigError, TargetError
-from .requirements import catalog, unknown_ids
-from . import reporting
 from .reporting.summary import TestResult, build_summary
+from .requirements import catalog, unknown_ids
 from .run_context import RunContext
 
 OBSERVATION = "observation"

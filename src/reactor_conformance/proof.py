@@ -26,6 +26,7 @@ from pathlib import Path
 from .refserver.faults import FAULTS
 from .refserver.variants import VARIANTS
 from .reporting.proof import CLEAN
+
 ALL_VARIANTS = "(all variants)"
 SUITE = Path(__file__).resolve().parents[2] / "tests" / "conformance"
 # Plugins a proof run has no use for (no reports but the summary, no workers, no reruns): not loading them saves

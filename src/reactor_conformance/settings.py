@@ -21,6 +21,7 @@ from jsonschema import ValidationError
 from . import schemas
 from .errors import ConfigError
 
+
 def _schema() -> dict:
     return schemas.registry().contents("profile.json")
 

@@ -133,18 +133,28 @@ class Grants:
         return self._leased
 
     def _lease(self) -> str:
+        """The first free package of the pool, tried through the turnstile: while a ``hold_all`` waits there, no
+        new lease starts, so the test that needs every package gets them as soon as the running tests end."""
         started = time.monotonic()
         start = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0) % len(self._pool)
         order = self._pool[start:] + self._pool[:start]  # workers start at different packages
+        turnstile = self._file_lock("turnstile")
         while time.monotonic() - started < GRANT_LOCK_HANG_GUARD_S:
-            for package in order:
-                lock = self._file_lock(package)
-                try:
-                    lock.acquire(timeout=0)
-                except Timeout:
-                    continue
-                self._locks[package] = lock
-                return package
+            try:
+                turnstile.acquire(timeout=LEASE_POLL_S)
+            except Timeout:
+                continue
+            try:
+                for package in order:
+                    lock = self._file_lock(package)
+                    try:
+                        lock.acquire(timeout=0)
+                    except Timeout:
+                        continue
+                    self._locks[package] = lock
+                    return package
+            finally:
+                turnstile.release()
             time.sleep(LEASE_POLL_S)
         pytest.fail(f"hung: every package of the pool stayed held by other tests for {GRANT_LOCK_HANG_GUARD_S} s")
 
@@ -154,10 +164,15 @@ class Grants:
         locks are taken in one order by every test that takes more than one, so no two tests wait on each other."""
         self._require_writes()
         everything = [*dict.fromkeys([*self._pool, self._run.profile.fixtures.get("other_extension_package_id")])]
-        for package in list(self._locks):  # let go of the lease, then take everything in the one order
-            self._locks.pop(package).release()
-        for package in filter(None, everything):
-            self._lock(package)
+        turnstile = self._file_lock("turnstile")
+        turnstile.acquire(timeout=GRANT_LOCK_HANG_GUARD_S)  # no new lease from now on: the running ones end
+        try:
+            for package in list(self._locks):  # let go of the lease, then take everything in the one order
+                self._locks.pop(package).release()
+            for package in filter(None, everything):
+                self._lock(package)
+        finally:
+            turnstile.release()
         self._leased = self._leased or self._pool[0]
 
     def _file_lock(self, package: str) -> FileLock:

@@ -9,7 +9,6 @@ import sys
 import xml.etree.ElementTree as ElementTree
 
 import pytest
-
 from suite_runs import HANG_GUARD_S
 
 SUITE = '''

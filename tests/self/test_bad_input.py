@@ -6,11 +6,10 @@ import http.server
 import threading
 
 import pytest
-
-from reactor_conformance.refserver.server import start_server
-
 from suite_runs import tool
 from test_runs import write_profile
+
+from reactor_conformance.refserver.server import start_server
 
 BAD_INPUT = 2
 

@@ -14,6 +14,7 @@ import time
 from email.utils import formatdate
 
 import pytest
+from suite_runs import REQUEST_HANG_GUARD_S
 
 from reactor_conformance import client as client_module
 from reactor_conformance import transport
@@ -21,8 +22,6 @@ from reactor_conformance.client import ApiClient, RateLimiter, Retries
 from reactor_conformance.errors import TargetError
 from reactor_conformance.ims import StaticToken
 from reactor_conformance.settings import Identity
-
-from suite_runs import REQUEST_HANG_GUARD_S
 
 TOKEN, API_KEY = "token-abcdef-123456", "api-key-123456"
 IDENTITY = Identity("owner", "ORG@AdobeOrg", API_KEY, access_token=TOKEN)

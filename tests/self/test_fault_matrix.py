@@ -7,12 +7,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from suite_runs import tool
 
 from reactor_conformance.refserver.faults import FAULTS
 from reactor_conformance.refserver.variants import VARIANTS
-
-from suite_runs import tool
-
 
 
 @pytest.fixture(scope="module")

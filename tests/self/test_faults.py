@@ -19,12 +19,11 @@ import zipfile
 
 import pytest
 import requests
+from suite_runs import REQUEST_HANG_GUARD_S
 
 from reactor_conformance.refserver import faults as faults_module
 from reactor_conformance.refserver.faults import ENVIRONMENT_VARIABLE, FAULTS, FaultName
 from reactor_conformance.refserver.server import start_server
-
-from suite_runs import REQUEST_HANG_GUARD_S
 
 JSON_API = "application/vnd.api+json"
 TYPE = "extension_package_usage_authorizations"

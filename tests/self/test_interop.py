@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from suite_runs import HANG_GUARD_S
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

@@ -15,14 +15,13 @@ import tomllib
 import pytest
 import requests
 from starlette.requests import Request
+from suite_runs import REQUEST_HANG_GUARD_S
+from tomli_w import dumps
 
 from reactor_conformance.refserver.errors import unexpected_error_handler
 from reactor_conformance.refserver.faults import ENVIRONMENT_VARIABLE, FAULTS
-from tomli_w import dumps
 from reactor_conformance.refserver.seed import IDENTITIES
 from reactor_conformance.refserver.server import start_server
-
-from suite_runs import REQUEST_HANG_GUARD_S
 
 JSON_API = "application/vnd.api+json"
 AUTHORIZATIONS = "/extension_package_usage_authorizations"
