@@ -38,6 +38,18 @@ def send(client, method: str, template: str, request: dict, **values):
     return client.request(method, template.format(**values), **api.substitute(request, **values))
 
 
+def row_values(fixtures: pytest.FixtureRequest, template: str, request_: dict) -> dict:
+    """The values a table row's placeholders stand for. A fresh grant only for the rows that name one (``{ea}``):
+    the others leave the fixture packages to the tests that grant them."""
+    values = {"other_org": fixtures.getfixturevalue("org_of")("authorized")}
+    if "{ea}" in template + json.dumps(request_, default=str):
+        values["ea"] = fixtures.getfixturevalue("grant")["id"]
+        values["ep"] = fixtures.getfixturevalue("grants").package
+    else:
+        values["ep"] = fixtures.getfixturevalue("fixture_id")("extension_package_id")
+    return values
+
+
 def gateway_error(response) -> bool:
     """Adobe's gateway answers some authentication failures with ``{"error_code", "message"}`` (SHAPE-08)."""
     try:
@@ -82,9 +94,8 @@ ERRORS = [case for case in ANSWERS if not case[0].startswith("2")]
 @pytest.mark.parametrize("description, identity, method, template, request_, gateway", ANSWERS,
                          ids=[case[0] for case in ANSWERS])
 def test_every_answer_with_a_body_is_json_api(description, identity, method, template, request_, gateway,
-                                              as_identity, grant, package_id, org_of, observe):
-    response = send(as_identity(identity), method, template, request_, ea=grant["id"], ep=package_id,
-                    other_org=org_of("authorized"))
+                                              as_identity, request, observe):
+    response = send(as_identity(identity), method, template, request_, **row_values(request, template, request_))
     expect.check(bool(response.content), "SHAPE-01", description, "an answer with a body", "an empty body", response)
     if gateway and response.status_code in (401, 403) and gateway_error(response):
         observe("SHAPE-01", f"{description}: HTTP {response.status_code} in the gateway's shape (SHAPE-08's "
@@ -339,9 +350,8 @@ def test_ids_follow_the_reactor_form(description, identity, template, member, fo
 @pytest.mark.parametrize("description, identity, method, template, request_, gateway", ERRORS,
                          ids=[case[0] for case in ERRORS])
 def test_errors_are_json_api_error_documents(description, identity, method, template, request_, gateway,
-                                             as_identity, grant, package_id, org_of, observe):
-    response = send(as_identity(identity), method, template, request_, ea=grant["id"], ep=package_id,
-                    other_org=org_of("authorized"))
+                                             as_identity, request, observe):
+    response = send(as_identity(identity), method, template, request_, **row_values(request, template, request_))
     expect.check(400 <= response.status_code < 500, "SHAPE-08", description, "a 4xx",
                  f"HTTP {response.status_code}", response)
     if gateway and response.status_code in (401, 403) and gateway_error(response):
