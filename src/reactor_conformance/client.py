@@ -1,44 +1,33 @@
-"""A JSON:API client on requests, one per org identity: the Reactor headers, politeness, and a record of
-every exchange that failure messages and reports can show without leaking a secret.
+"""A JSON:API client of the target, one per org identity: the Reactor headers and paths as written.
 
-Retries never hide a failure: 429 and 503 answers are retried by the session's transport (``transport``:
-429 for any method, 503 for idempotent ones), transient connection errors by the client for idempotent
-requests only, a bounded number of times, and every retry is noted on the exchange. A 401 to a renewable
-token is sent once more with a fresh token, whatever its method: it was refused before it did anything. Paths go on the wire as written (``EA…/..`` is not
-normalised away), because robustness checks send such paths on purpose.
+What it sends goes through the run's transport (``transport``: 429/503 retried, requests counted, the run's
+pace); the token is an auth hook (``TokenAuth``: a 401 to a renewable token is sent once more with a fresh
+one, whatever its method — it was refused before it did anything); every answer comes back with its
+``exchange`` (``exchanges``). Transient connection errors are retried here, for idempotent requests only, a
+bounded number of times, and each retry is noted on the exchange: a retry never hides a failure. Paths go on
+the wire as written (``EA…/..`` is not normalised away), because robustness checks send such paths on purpose.
 """
 
 from __future__ import annotations
 
 import json as jsonlib
-import re
-import shlex
-import threading
 import time
-from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from dataclasses import dataclass
+from typing import Mapping
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import requests
 from requests.structures import CaseInsensitiveDict
-from urllib3.exceptions import ProtocolError
 
-from . import redact, transport
+from . import exchanges, redact, transport
 from .errors import TargetError
 from .settings import Identity
+from .transport import RateLimiter, connection_failure
 
 JSON_API = "application/vnd.api+json"
 ACCEPT = f"{JSON_API};revision=1"
 IDEMPOTENT = transport.IDEMPOTENT
-REQUEST_BODY_LIMIT = 4096
-RESPONSE_BODY_LIMIT = 8192
-_NOISE_HEADERS = frozenset({"user-agent", "accept-encoding", "connection", "content-length"})
-_SHOWN_RESPONSE_HEADERS = ("Content-Type", "Location", "Retry-After", "WWW-Authenticate")
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
-_CONTROL = re.compile(r"([\x00-\x1f\x7f]+)")
-
-on_exchange: list[Callable[[Exchange], None]] = []
-"""Callbacks that see every exchange (the reporting layer attaches them to the running test)."""
 
 
 @dataclass(frozen=True)
@@ -53,56 +42,32 @@ class Retries:
         return min(self.backoff_s * 2 ** (retry - 1), self.max_wait_s)
 
 
-class RateLimiter:
-    """A token bucket of one token, shared by every client of a run: at most ``max_rps`` requests per second."""
+class TokenAuth(requests.auth.AuthBase):
+    """The identity's bearer token on every request; a 401 to a renewable token renews it and sends the request
+    once more (noted in the answer's history, so the exchange shows it)."""
 
-    def __init__(self, max_rps: float):
-        if not max_rps > 0:
-            raise ValueError(f"max_rps must be positive, not {max_rps!r}")
-        self.interval = 1.0 / max_rps
-        self._next = time.monotonic()
-        self._lock = threading.Lock()
+    def __init__(self, tokens):
+        self.tokens = tokens
 
-    def wait(self) -> None:
-        with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next)
-            self._next = start + self.interval
-        if start > now:
-            time.sleep(start - now)
+    def __call__(self, prepared: requests.PreparedRequest) -> requests.PreparedRequest:
+        prepared.headers["Authorization"] = f"Bearer {self.tokens.token()}"
+        if self.tokens.refreshable:
+            prepared.register_hook("response", self._renew_once)
+        return prepared
 
-
-@dataclass(frozen=True)
-class Exchange:
-    """One request and its final answer, redacted when recorded: safe to log, attach or print."""
-
-    identity: str
-    method: str
-    url: str
-    request_headers: Mapping[str, str]
-    request_body: str
-    status: int
-    response_headers: Mapping[str, str]
-    response_body: str
-    elapsed_ms: float
-    retries: list[str] = field(default_factory=list)
-    _curl: str = field(default="", repr=False)
-
-    def describe(self) -> str:
-        """Request, headers, body, status and answer, one item a line, for failure messages."""
-        lines = [f"{self.method} {self.url} as {self.identity}"]
-        lines += [f"  {key}: {value}" for key, value in self.request_headers.items()]
-        lines += _indented(self.request_body)
-        took = f"→ {self.status} in {self.elapsed_ms:.0f} ms"
-        lines.append(took + (f" (retried: {'; '.join(self.retries)})" if self.retries else ""))
-        shown = CaseInsensitiveDict(self.response_headers)
-        lines += [f"  {key}: {shown[key]}" for key in _SHOWN_RESPONSE_HEADERS if key in shown]
-        lines += _indented(self.response_body)
-        return redact.redact("\n".join(lines))
-
-    def curl(self) -> str:
-        """A one-line curl that reproduces the request; secrets are ``$OWNER_TOKEN``-style shell variables."""
-        return self._curl
+    def _renew_once(self, response: requests.Response, **send_kwargs) -> requests.Response:
+        if response.status_code != 401 or getattr(response.request, "renewed", False):
+            return response
+        response.close()
+        self.tokens.invalidate()
+        again = response.request.copy()
+        again.headers["Authorization"] = f"Bearer {self.tokens.token()}"
+        again.renewed = True
+        again.hooks = {"response": []}
+        renewed = response.connection.send(again, **send_kwargs)
+        renewed.history.append(response)
+        renewed.request = again
+        return renewed
 
 
 class ApiClient:
@@ -149,7 +114,6 @@ class ApiClient:
         url = self.url(path)
         own_token = not _overrides(headers, omit_headers, "Authorization")
         prepared = self._prepare(method, url, own_token, params, json, data, files, headers, raw_body, omit_headers)
-        renewable = own_token and self.tokens.refreshable
         retried: list[str] = []
         connection_retries = 0
         while True:
@@ -159,7 +123,7 @@ class ApiClient:
             try:
                 response = self.session.send(prepared, timeout=self.timeout, allow_redirects=False)
             except requests.RequestException as error:
-                if method in IDEMPOTENT and _transient(error) and connection_retries < self.retries.connection_retries:
+                if method in IDEMPOTENT and transport.transient(error) and connection_retries < self.retries.connection_retries:
                     connection_retries += 1
                     wait = self.retries.backoff(connection_retries)
                     retried.append(f"{connection_failure(error, self.timeout)}: retried after {wait:.1f} s")
@@ -167,18 +131,13 @@ class ApiClient:
                     continue
                 raise TargetError(_failure_line(method, url, error, self.timeout, retried)) from None
             elapsed_ms = (time.perf_counter() - started) * 1000
-            if response.status_code == 401 and renewable:
-                renewable = False
-                response.close()
-                self.tokens.invalidate()
-                prepared.headers["Authorization"] = f"Bearer {self.tokens.token()}"
-                retried.append("401: token renewed")
-                continue
-            response.exchange = self._record(prepared, response, elapsed_ms, [*retried, *transport.retries_of(response)])
+            renewed = ["401: token renewed"] if response.history and response.history[-1].status_code == 401 else []
+            response.exchange = exchanges.record(self.identity.name, response.request, response, elapsed_ms,
+                                                 [*retried, *renewed, *transport.retries_of(response)])
             return response
 
     def _prepare(self, method, url, own_token, params, json, data, files, headers, raw_body, omit_headers):
-        merged = CaseInsensitiveDict(self.headers(method) if own_token else self._identity_headers(method))
+        merged = CaseInsensitiveDict(self._identity_headers(method))
         if json is not None:
             data = jsonlib.dumps(json).encode("utf-8")
             merged["Content-Type"] = JSON_API
@@ -187,7 +146,8 @@ class ApiClient:
             merged["Content-Type"] = JSON_API
         merged.update(headers or {})
         prepared = self.session.prepare_request(
-            requests.Request(method, url, params=params, data=data, files=files, headers=merged))
+            requests.Request(method, url, params=params, data=data, files=files, headers=merged,
+                             auth=TokenAuth(self.tokens) if own_token else None))
         for name in omit_headers:  # after preparing, so that requests' default headers do not put it back
             prepared.headers.pop(name, None)
         prepared.url = _with_path_as_written(prepared.url, url)
@@ -199,69 +159,12 @@ class ApiClient:
             headers["Accept"] = ACCEPT
         return headers
 
-    def _record(self, prepared, response: requests.Response, elapsed_ms: float, retried: list[str]) -> Exchange:
-        headers = {key: value for key, value in prepared.headers.items()
-                   if key.lower() not in _NOISE_HEADERS and not (key.lower() == "accept" and value == "*/*")}
-        body = prepared.body or b""
-        body = body.encode("utf-8") if isinstance(body, str) else body
-        exchange = Exchange(
-            identity=self.identity.name, method=prepared.method, url=redact.redact(prepared.url),
-            request_headers={key: redact.redact(value) for key, value in headers.items()},
-            request_body=redact.redact(_text(body, REQUEST_BODY_LIMIT)),
-            status=response.status_code,
-            response_headers={key: redact.redact(value) for key, value in response.headers.items()},
-            response_body=redact.redact(_text(response.content, RESPONSE_BODY_LIMIT, response.encoding)),
-            elapsed_ms=elapsed_ms, retries=list(retried),
-            _curl=_curl_command(prepared.method, prepared.url, headers, body),
-        )
-        for callback in list(on_exchange):
-            callback(exchange)
-        return exchange
-
-
-def connection_failure(error: Exception, timeout: float) -> str:
-    """What went wrong, in a few words a person understands."""
-    text = str(error)
-    if isinstance(error, requests.exceptions.SSLError):
-        if "CERTIFICATE_VERIFY_FAILED" in text:
-            return "TLS certificate not trusted"
-        if "WRONG_VERSION_NUMBER" in text or "record layer failure" in text or "wrong version" in text.lower():
-            return "TLS handshake failed (does it speak plain HTTP?)"
-        return "TLS handshake failed"
-    if isinstance(error, requests.exceptions.ConnectTimeout):
-        return f"no connection within {timeout:g} s"
-    if isinstance(error, requests.exceptions.ReadTimeout):
-        return f"no answer within {timeout:g} s"
-    if "Connection refused" in text:
-        return "connection refused"
-    if "NameResolutionError" in text or "Name or service not known" in text or "nodename nor servname" in text:
-        return "unknown host"
-    if "RemoteDisconnected" in text or "Connection aborted" in text or "Connection reset" in text:
-        return "connection closed without an answer"
-    if isinstance(error, requests.exceptions.ChunkedEncodingError):
-        return "connection closed in the middle of the answer"
-    return type(error).__name__
-
-
-def _reached(error: requests.RequestException) -> bool:
-    """The target accepted the connection, then the answer did not come (whole)."""
-    if isinstance(error, (requests.exceptions.ReadTimeout, requests.exceptions.ChunkedEncodingError)):
-        return True
-    reason = error.args[0] if error.args else None
-    return isinstance(error, requests.ConnectionError) and isinstance(reason, ProtocolError)
-
-
-def _transient(error: requests.RequestException) -> bool:
-    """Worth another try: a dropped connection or a timeout; not a refused port, an unknown host or bad TLS."""
-    return _reached(error) or isinstance(error, requests.exceptions.ConnectTimeout)
-
-
 def _failure_line(method: str, url: str, error: requests.RequestException, timeout: float,
                   retried: list[str]) -> str:
     parts = urlsplit(url)
     origin = f"{parts.scheme}://{parts.netloc}"
     reason = connection_failure(error, timeout) + (f" (after {len(retried)} retries)" if retried else "")
-    if _reached(error):
+    if transport.reached(error):
         return redact.redact(f"{method} {origin}{parts.path} failed: {reason}")
     return redact.redact(f"cannot reach {origin}: {reason}")
 
@@ -278,49 +181,3 @@ def _with_path_as_written(prepared_url: str, url: str) -> str:
     return urlunsplit(urlsplit(prepared_url)._replace(path=written))
 
 
-def _text(body: bytes, limit: int, encoding: str | None = None) -> str:
-    if not body:
-        return ""
-    try:
-        text = body[:limit].decode(encoding or "utf-8")
-    except UnicodeDecodeError as error:
-        if len(body) <= limit or error.start < limit - 4:  # not merely a character cut in two by the limit
-            return f"<{len(body)} bytes of binary data>"
-        text = body[:error.start].decode(encoding or "utf-8")
-    except LookupError:
-        text = body[:limit].decode("utf-8", "replace")
-    return text if len(body) <= limit else f"{text}… (truncated; {len(body)} bytes in all)"
-
-
-def _indented(text: str) -> list[str]:
-    return ["  " + line for line in text.splitlines()]
-
-
-def _curl_command(method: str, url: str, headers: Mapping[str, str], body: bytes) -> str:
-    parts = ["curl", "-sS", "--path-as-is", "-X", method, _shell_word(url)]
-    for key, value in headers.items():
-        parts += ["-H", _shell_word(f"{key}: {value}")]
-    if body:
-        try:
-            parts += ["--data-raw", _shell_word(body.decode("utf-8"))]
-        except UnicodeDecodeError:
-            parts += ["--data-binary", "@body.bin", f"# the {len(body)}-byte binary body is not reproduced"]
-    return " ".join(parts)
-
-
-def _shell_word(text: str) -> str:
-    """``text`` as one word of a one-line POSIX shell command (bash for control characters), secrets as
-    ``$NAME`` variables the shell expands."""
-    text = redact.redact(text, placeholders=True)
-    variables = sorted((name for name in redact.names() if f"${name}" in text), key=len, reverse=True)
-    if not variables and not _CONTROL.search(text):
-        return shlex.quote(text)
-    kept = rf"\$(?:{'|'.join(map(re.escape, variables))})(?![A-Za-z0-9_])|" if variables else ""
-    special = re.compile(kept + r"([\\\"`$])")
-    word = []
-    for i, piece in enumerate(_CONTROL.split(text)):
-        if i % 2:  # a run of control characters, outside the double quotes
-            word.append("$'" + "".join(f"\\x{ord(char):02x}" for char in piece) + "'")
-        elif piece:
-            word.append('"' + special.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(0), piece) + '"')
-    return "".join(word)

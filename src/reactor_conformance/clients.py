@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from . import transport
-from .client import ApiClient, RateLimiter
+from .client import ApiClient
 from .ims import token_source_for
 from .settings import Profile
+from .transport import RateLimiter
 
 
 def clients_for(profile: Profile, *, limiter: RateLimiter | None = None, timeout: float = 30.0) -> dict[str, ApiClient]:

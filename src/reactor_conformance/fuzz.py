@@ -42,9 +42,10 @@ from schemathesis.generation.overrides import Override
 from schemathesis.specs.openapi import checks as openapi_checks
 from schemathesis.transport.requests import ManagedCookiesSession
 
-from . import api, expect, redact, transport
-from .client import REQUEST_BODY_LIMIT, RESPONSE_BODY_LIMIT, Exchange, RateLimiter, _curl_command, _text
+from . import api, curl, exchanges, expect, redact, transport
+from .exchanges import REQUEST_BODY_LIMIT, RESPONSE_BODY_LIMIT, Exchange, text_of
 from .schemas import errors as schema_errors
+from .transport import RateLimiter
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SPEC = PROJECT_ROOT / "openapi" / "reactor.yaml"
@@ -539,11 +540,9 @@ class Finding:
 
     def report(self) -> None:
         """Fail the running test the way the scenarios fail (``expect.fail``), the exchange attached."""
-        from . import client
-
         exchange = Exchange(**self.exchange) if self.exchange else None
         if exchange is not None:
-            for callback in list(client.on_exchange):
+            for callback in list(exchanges.on_exchange):
                 callback(exchange)
         expect.fail(self.requirement, self.what, self.expected, self.observed, _Answered(exchange))
 
@@ -585,14 +584,14 @@ def exchange_of(identity: str, request: requests.PreparedRequest, response) -> E
     return Exchange(
         identity=identity, method=request.method, url=redact.redact(request.url),
         request_headers={key: redact.redact(value) for key, value in headers.items()},
-        request_body=redact.redact(_text(body, REQUEST_BODY_LIMIT)),
+        request_body=redact.redact(text_of(body, REQUEST_BODY_LIMIT)),
         status=response.status_code if answered else 0,
         response_headers={key: redact.redact(", ".join(values)) for key, values in response.headers.items()}
         if answered else {},
-        response_body=redact.redact(_text(response.content, RESPONSE_BODY_LIMIT, response.encoding))
+        response_body=redact.redact(text_of(response.content, RESPONSE_BODY_LIMIT, response.encoding))
         if answered else "",
         elapsed_ms=response.elapsed * 1000 if answered else 0.0,
-        _curl=_curl_command(request.method, request.url, headers, body),
+        _curl=curl.command(request.method, request.url, headers, body),
     )
 
 

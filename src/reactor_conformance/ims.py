@@ -15,9 +15,9 @@ from typing import Callable, Protocol
 import requests
 
 from . import redact, transport
-from .client import connection_failure
 from .errors import ConfigError, TargetError
 from .settings import Identity
+from .transport import connection_failure
 
 TOKEN_PATH = "/ims/token/v3"
 

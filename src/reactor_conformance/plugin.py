@@ -124,14 +124,14 @@ def _allure_context(request: pytest.FixtureRequest):
     if context is None or not ids or not getattr(request.config.option, "allure_report_dir", None):
         yield
         return
-    from . import client
+    from . import exchanges
     from .reporting.allure import attach_exchange, label_verdicts
 
-    client.on_exchange.append(attach_exchange)
+    exchanges.on_exchange.append(attach_exchange)
     try:
         yield
     finally:
-        client.on_exchange.remove(attach_exchange)
+        exchanges.on_exchange.remove(attach_exchange)
         label_verdicts(catalog(), ids, expect.verdicts, context.base_url)
 
 

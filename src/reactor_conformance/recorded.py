@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from .client import Exchange
+from .exchanges import Exchange
 
 
 def record(response) -> dict:

@@ -8,11 +8,18 @@ and how many 429/503 answers were retried, so that a run can report them and nev
 
 from __future__ import annotations
 
+import fcntl
+import http.client
+import os
+import ssl
+import threading
 import time
 from collections import Counter
+from pathlib import Path
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NameResolutionError, ProtocolError
 from urllib3.util.retry import Retry
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -102,3 +109,95 @@ def retries_of(response: requests.Response) -> list[str]:
 def counts() -> dict[str, int]:
     """This process's tally as plain data."""
     return {"sent": tally["sent"], "retried_429": tally["retried_429"], "retried_503": tally["retried_503"]}
+
+
+class RateLimiter:
+    """At most ``max_rps`` requests per second, for every client and every process of a run: the next free slot
+    is kept in ``shared_file`` (under an exclusive file lock) when one is given, else in this process."""
+
+    def __init__(self, max_rps: float, shared_file: str | os.PathLike | None = None):
+        if not max_rps > 0:
+            raise ValueError(f"max_rps must be positive, not {max_rps!r}")
+        self.interval = 1.0 / max_rps
+        self.shared_file = Path(shared_file) if shared_file is not None else None
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        with self._lock:
+            now = time.time()
+            start = max(now, self._take_slot(now))
+        if start > now:
+            time.sleep(start - now)
+
+    def _take_slot(self, now: float) -> float:
+        """The next free slot; the one after it becomes the next."""
+        if self.shared_file is None:
+            slot, self._next = max(now, self._next), max(now, self._next) + self.interval
+            return slot
+        self.shared_file.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.shared_file, "a+", encoding="utf-8") as shared:
+            fcntl.flock(shared, fcntl.LOCK_EX)
+            shared.seek(0)
+            kept = shared.read().strip()
+            slot = max(now, float(kept) if kept else 0.0)
+            shared.seek(0)
+            shared.truncate()
+            shared.write(repr(slot + self.interval))
+        return slot
+
+
+def _causes(error: BaseException):
+    """``error`` and everything it wraps: urllib3 and requests nest the OS's error several levels deep."""
+    seen: set[int] = set()
+    stack = [error]
+    while stack:
+        current = stack.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:  # ssl errors' `reason` is a string
+            continue
+        seen.add(id(current))
+        yield current
+        stack += [getattr(current, "reason", None), current.__cause__, current.__context__,
+                  *(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))]
+
+
+def connection_failure(error: BaseException, timeout: float) -> str:
+    """What went wrong, in a few words a person understands, told by the types of the errors involved."""
+    causes = list(_causes(error))
+
+    def found(*types) -> BaseException | None:
+        return next((cause for cause in causes if isinstance(cause, types)), None)
+
+    tls = found(ssl.SSLError)
+    if tls is not None or isinstance(error, requests.exceptions.SSLError):
+        if found(ssl.SSLCertVerificationError):
+            return "TLS certificate not trusted"
+        if getattr(tls, "reason", None) in ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "UNKNOWN_PROTOCOL"):
+            return "TLS handshake failed (does it speak plain HTTP?)"
+        return "TLS handshake failed"
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return f"no connection within {timeout:g} s"
+    if isinstance(error, requests.exceptions.ReadTimeout):
+        return f"no answer within {timeout:g} s"
+    if found(ConnectionRefusedError):
+        return "connection refused"
+    if found(NameResolutionError):
+        return "unknown host"
+    if isinstance(error, requests.exceptions.ChunkedEncodingError):
+        return "connection closed in the middle of the answer"
+    if found(http.client.RemoteDisconnected, ConnectionResetError, ConnectionAbortedError, BrokenPipeError):
+        return "connection closed without an answer"
+    return type(error).__name__
+
+
+def reached(error: requests.RequestException) -> bool:
+    """The target accepted the connection, then the answer did not come (whole)."""
+    if isinstance(error, (requests.exceptions.ReadTimeout, requests.exceptions.ChunkedEncodingError)):
+        return True
+    reason = error.args[0] if error.args else None
+    return isinstance(error, requests.ConnectionError) and isinstance(reason, ProtocolError)
+
+
+def transient(error: requests.RequestException) -> bool:
+    """Worth another try: a dropped connection or a timeout; not a refused port, an unknown host or bad TLS."""
+    return reached(error) or isinstance(error, requests.exceptions.ConnectTimeout)

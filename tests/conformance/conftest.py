@@ -18,10 +18,11 @@ import pytest
 from filelock import FileLock, Timeout
 
 from reactor_conformance import api, expect
-from reactor_conformance.client import ApiClient, RateLimiter
+from reactor_conformance.client import ApiClient
 from reactor_conformance.clients import clients_for
 from reactor_conformance.ledger import Ledger
 from reactor_conformance.recorded import record
+from reactor_conformance.transport import RateLimiter
 
 GRANT_LOCK_HANG_GUARD_S = 3600  # a hang guard: another test holding a package this long is stuck, not slow
 LEASE_POLL_S = 0.05
@@ -42,7 +43,7 @@ def ledger(run) -> Ledger:
 
 @pytest.fixture(scope="session")
 def clients(run) -> dict[str, ApiClient]:
-    return clients_for(run.profile, limiter=RateLimiter(run.max_rps) if run.max_rps else None)
+    return clients_for(run.profile, limiter=RateLimiter(run.max_rps, run.run_dir / "pace") if run.max_rps else None)
 
 
 @pytest.fixture(scope="session")
@@ -325,11 +326,3 @@ def grants(run, clients, ledger, org_of, packages):
 def grant(grants) -> dict:
     """A fresh pending authorization of the fixture package to the authorized org."""
     return grants.create("authorized")
-
-
-@pytest.fixture(scope="session")
-def fuzz_transport(run):
-    """The generated requests' session: counted, and held to ``--max-rps`` with the scenarios' clients."""
-    from reactor_conformance.fuzz import fuzz_session
-
-    return fuzz_session(RateLimiter(run.max_rps) if run.max_rps else None)

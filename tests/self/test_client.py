@@ -16,12 +16,12 @@ from email.utils import formatdate
 import pytest
 from suite_runs import REQUEST_HANG_GUARD_S
 
-from reactor_conformance import client as client_module
-from reactor_conformance import transport
-from reactor_conformance.client import ApiClient, RateLimiter, Retries
+from reactor_conformance import exchanges, transport
+from reactor_conformance.client import ApiClient, Retries
 from reactor_conformance.errors import TargetError
 from reactor_conformance.ims import StaticToken
 from reactor_conformance.settings import Identity
+from reactor_conformance.transport import RateLimiter
 
 TOKEN, API_KEY = "token-abcdef-123456", "api-key-123456"
 IDENTITY = Identity("owner", "ORG@AdobeOrg", API_KEY, access_token=TOKEN)
@@ -357,12 +357,12 @@ def test_the_curl_line_reproduces_the_request(description, keywords, stub):
 
 def test_every_exchange_reaches_the_callbacks(stub):
     seen = []
-    client_module.on_exchange.append(seen.append)
+    exchanges.on_exchange.append(seen.append)
     try:
         make_client(stub.url).get("/one")
         make_client(stub.url).delete("/two")
     finally:
-        client_module.on_exchange.remove(seen.append)
+        exchanges.on_exchange.remove(seen.append)
     assert [(e.method, e.url.rsplit("/", 1)[1], e.status) for e in seen] == [("GET", "one", 200), ("DELETE", "two", 200)]
 
 
@@ -382,3 +382,14 @@ def test_the_rate_limit_spaces_requests_across_threads(stub):
 def test_a_rate_limit_must_be_positive(max_rps):
     with pytest.raises(ValueError, match="max_rps must be positive"):
         RateLimiter(max_rps)
+
+
+def test_a_shared_rate_limit_holds_across_the_processes_of_a_run(tmp_path):
+    """Two limiters on one file stand for two xdist workers: together they keep to the one pace (a lower bound
+    on the time taken, which a slow machine only makes longer)."""
+    first, second = RateLimiter(50, tmp_path / "pace"), RateLimiter(50, tmp_path / "pace")
+    started = time.monotonic()
+    for _ in range(5):
+        first.wait()
+        second.wait()
+    assert time.monotonic() - started >= 9 / 50 * 0.9
