@@ -63,6 +63,11 @@ def pytest_configure(config: pytest.Config) -> None:
         config.reactor = RunContext.from_wire(wire) if wire else RunContext.start(config)
     except (ConfigError, TargetError) as error:
         raise pytest.UsageError(str(error)) from None
+    if getattr(config.option, "dist", None) == "load" and not any(
+            arg.startswith("--dist") for arg in config.invocation_params.args):
+        # Work stealing, unless the person chose: the suite's tests differ a hundredfold in length (a fuzzed
+        # operation, a single read), and an idle worker takes work from a busy one instead of waiting.
+        config.option.dist = "worksteal"
 
 
 def _runs_conformance(config: pytest.Config) -> bool:
