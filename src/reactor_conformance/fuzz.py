@@ -292,21 +292,9 @@ class Aim:
         return bool(self.ims_url) and _origin(self.ims_url) == _origin(self.base_url)
 
 
-class FuzzSession(ManagedCookiesSession):
-    """The generated requests' HTTP session (schemathesis's: cookies dropped between requests), which looks the
-    environment's proxy and CA settings up once per origin rather than for every request: requests reads all the
-    environment variables on each call, a noticeable share of a request to a local server."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._environment: dict[tuple, dict] = {}
-
-    def merge_environment_settings(self, url, proxies, stream, verify, cert):
-        key = (_origin(url), tuple(sorted((proxies or {}).items())), stream, verify, cert)
-        if key not in self._environment:
-            self._environment[key] = super().merge_environment_settings(url, proxies, stream, verify, cert)
-        return {name: dict(value) if isinstance(value, dict) else value
-                for name, value in self._environment[key].items()}
+class FuzzSession(transport.EnvironmentOnce, ManagedCookiesSession):
+    """The generated requests' HTTP session: schemathesis's (cookies dropped between requests), reading the
+    environment once per origin."""
 
 
 _aims: dict[str, Aim] = {}

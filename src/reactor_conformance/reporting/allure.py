@@ -47,10 +47,11 @@ def attach_verdicts(named: tuple[str, ...], verdicts) -> None:
 
 
 def attach_exchange(exchange) -> None:
+    """One attachment per exchange: the request and its answer, then the curl line that reproduces it."""
     name = f"{exchange.method} {exchange.url.split('?')[0].rsplit('/', 2)[-2:][-1]} → {exchange.status}"
-    allure.attach(redact.redact(exchange.describe()), name=name, attachment_type=allure.attachment_type.TEXT)
-    allure.attach(redact.redact(exchange.curl(), placeholders=True), name="curl repro",
-                  attachment_type=allure.attachment_type.TEXT)
+    text = (redact.redact(exchange.describe()) + "\n\nreproduce:\n"
+            + redact.redact(exchange.curl(), placeholders=True))
+    allure.attach(text, name=name, attachment_type=allure.attachment_type.TEXT)
 
 
 def write_environment(results_dir: Path, values: dict) -> None:
