@@ -362,12 +362,75 @@ def _fixture_package(store: Store) -> str:
     return row[0]
 
 
+# -- a distant target, the proof of the suite, the test command --------------------------------------------------------
+def summary_of(reports: Path) -> dict:
+    runs = sorted(path for path in reports.iterdir() if path.is_dir() and not path.is_symlink())
+    return json.loads((runs[-1] / "summary.json").read_text("utf-8"))
+
+
+def distant(latency_ms: int = 100, workers: int = 8) -> dict:
+    """The default run against a target ``latency_ms`` away (``serve --latency``, four fixture packages in its
+    profile): serially, then with ``-n workers``, in one session."""
+    with tempfile.TemporaryDirectory() as tmp:
+        profile = Path(tmp) / "profile.toml"
+        server = subprocess.Popen([*TOOL, "serve", "--port", "0", "--latency", str(latency_ms),
+                                   "--profile-out", str(profile)], stdout=subprocess.PIPE, text=True)
+        try:
+            base_url = server.stdout.readline().split()[-1]
+            result = {"latency_ms": latency_ms, "workers": workers, "runs": {}}
+            for name, extra in (("serial", []), (f"-n {workers}", ["-n", str(workers)])):
+                reports = Path(tmp) / name.replace(" ", "")
+                figures = measured([*TOOL, "run", "-q", "--target", base_url, "--profile", str(profile),
+                                    "--reports", str(reports), *extra], cwd=ROOT)
+                figures["requests"] = summary_of(reports)["requests"]["sent"]
+                result["runs"][name] = figures
+        finally:
+            server.terminate()
+            server.wait()
+    serial, parallel = result["runs"]["serial"], result["runs"][f"-n {workers}"]
+    result["speedup"] = serial["seconds"] / parallel["seconds"]
+    return result
+
+
+def proof(rounds: int) -> dict:
+    """``reactor-conformance faults`` (the fault and variant matrices) against the default run, alternated."""
+    runs: dict[str, list[dict]] = {"default_run": [], "faults": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        commands = {"default_run": [*TOOL, "run", "-q", "--reports", str(Path(tmp) / "reports")],
+                    "faults": [*TOOL, "faults", "--out", str(Path(tmp) / "proof.md")]}
+        for _ in range(rounds):
+            for name, command in commands.items():
+                runs[name].append(measured(command, cwd=ROOT))
+    result = {"rounds": rounds, "runs": {name: {"seconds": median([m["seconds"] for m in values]),
+                                                "exit_codes": sorted({m["exit_code"] for m in values})}
+                                         for name, values in runs.items()}}
+    result["faults_to_default_run"] = result["runs"]["faults"]["seconds"] / result["runs"]["default_run"]["seconds"]
+    return result
+
+
+def test_command() -> dict:
+    """The README's test command on a fresh clone of this checkout (its committed state): the install, the tests,
+    and the default run measured in the same clone, after them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        clone = Path(tmp) / "clone"
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        python = clone / ".venv" / "bin" / "python"
+        install = measured(["bash", "-c", "python3 -m venv .venv && .venv/bin/pip install -q -e '.[dev]'"], cwd=clone)
+        tests = measured([str(python), "-m", "pytest", "-n", "2", "-q", "-p", "no:cacheprovider"], cwd=clone)
+        default = measured([str(python), "-m", "reactor_conformance.cli", "run", "-q"], cwd=clone)
+    whole = install["seconds"] + tests["seconds"]
+    return {"install": install, "tests": tests, "default_run": default, "whole_s": whole,
+            "whole_to_default_run": whole / default["seconds"], "tests_to_default_run": tests["seconds"] / default["seconds"]}
+
+
 # -- report ---------------------------------------------------------------------------------------
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter load windows, one round, no list scaling")
     parser.add_argument("--rounds", type=int, help="rounds of the side-by-side runs (default 3, --quick 1)")
     parser.add_argument("--only-suite", action="store_true", help="only the suite against the plain CLI")
+    parser.add_argument("--skip", action="append", default=[], choices=("distant", "proof", "test-command"),
+                        help="leave out a long section (repeatable)")
     parser.add_argument("--out", default=str(ROOT / "docs/benchmarks.md"))
     args = parser.parse_args()
     seconds, rounds = (3, 1) if args.quick else (5, 3)
@@ -377,6 +440,13 @@ def main() -> None:
         figures["cli_phases"] = cli_phases()
     print_suite(figures)
     if not args.only_suite:
+        if "distant" not in args.skip:
+            figures["distant"] = distant()
+        if "proof" not in args.skip:
+            figures["proof"] = proof(1 if args.quick else 2)
+        if "test-command" not in args.skip:
+            figures["test_command"] = test_command()
+        print_more(figures)
         figures["server"] = server_load(seconds)
         figures["list_scaling"] = list_scaling([100, 10_000] if args.quick else [100, 10_000, 100_000], seconds)
     print(json.dumps(figures, indent=2))
@@ -399,6 +469,22 @@ def print_suite(f: dict) -> None:
             print(f"  CLI phase {name:12s} {r['requests']:5d} requests  {r['seconds']:5.1f} s")
     if "skipped" in suite:
         print(f"  {suite['skipped']}")
+
+
+def print_more(f: dict) -> None:
+    if "distant" in f:
+        d = f["distant"]
+        for name, r in d["runs"].items():
+            print(f"  {d['latency_ms']} ms away, {name:8s} {r['seconds']:6.1f} s  {r['requests']} requests")
+        print(f"  speed-up of -n {d['workers']}: {d['speedup']:.2f}x")
+    if "proof" in f:
+        print(f"  faults (both matrices) {f['proof']['runs']['faults']['seconds']:.1f} s, default run "
+              f"{f['proof']['runs']['default_run']['seconds']:.1f} s: {f['proof']['faults_to_default_run']:.2f}x")
+    if "test_command" in f:
+        t = f["test_command"]
+        print(f"  test command on a fresh clone: install {t['install']['seconds']:.0f} s + tests "
+              f"{t['tests']['seconds']:.0f} s = {t['whole_s']:.0f} s, {t['whole_to_default_run']:.1f}x the default run "
+              f"({t['default_run']['seconds']:.1f} s)")
 
 
 RUN_LABELS = {
@@ -451,6 +537,7 @@ def render(f: dict) -> str:
                   "the path's IDs, which other requirements test), then the same number of drawn cases in each "
                   "mode (not across both), for each identity allowed to call the operation, with real IDs in the paths, and the "
                   "FUZZ-04 link sequences; the default run adds the scenario tests."]
+    lines += render_more(f)
     server, scaling = f.get("server"), f.get("list_scaling")
     if server is not None:
         lines += ["", "## The reference server against Prism's mock", "",
@@ -482,6 +569,36 @@ def render(f: dict) -> str:
         lines += ["", f"p50 at the largest size / p50 at the smallest: "
                       f"**{scaling['p50_ratio_largest_to_smallest']:.2f}**", ""]
     return "\n".join(lines) + "\n"
+
+
+def render_more(f: dict) -> list[str]:
+    lines = []
+    if "distant" in f:
+        d = f["distant"]
+        lines += ["", f"## A target {d['latency_ms']} ms away", "",
+                  f"`reactor-conformance serve --latency {d['latency_ms']}` (four fixture packages in its profile), the "
+                  "default run through `--target --profile`, serially and with parallel workers, in one session.", "",
+                  "| run | wall s | requests |", "|---|---|---|"]
+        lines += [f"| {name} | {r['seconds']:.1f} | {r['requests']} |" for name, r in d["runs"].items()]
+        lines += ["", f"Speed-up of `-n {d['workers']}` over the serial run: **{d['speedup']:.2f}×**."]
+    if "proof" in f:
+        p = f["proof"]
+        lines += ["", "## The proof of the suite", "",
+                  f"`reactor-conformance faults` (every fault, every variant alone and all at once) and the default run, "
+                  f"alternated, median of {p['rounds']} rounds.", "", "| run | wall s |", "|---|---|"]
+        lines += [f"| {name} | {r['seconds']:.1f} |" for name, r in p["runs"].items()]
+        lines += ["", f"The matrices take **{p['faults_to_default_run']:.2f}×** the default run."]
+    if "test_command" in f:
+        t = f["test_command"]
+        lines += ["", "## The README's test command", "",
+                  "On a fresh clone, one run: the install (`python3 -m venv .venv && .venv/bin/pip install -e '.[dev]'`), "
+                  "then `.venv/bin/python -m pytest -n 2`, then the default run in the same clone.", "",
+                  "| step | wall s |", "|---|---|",
+                  f"| install | {t['install']['seconds']:.0f} |", f"| tests | {t['tests']['seconds']:.0f} |",
+                  f"| default run | {t['default_run']['seconds']:.1f} |", "",
+                  f"Install and tests together take **{t['whole_to_default_run']:.1f}×** the default run "
+                  f"(the tests alone {t['tests_to_default_run']:.1f}×)."]
+    return lines
 
 
 if __name__ == "__main__":
