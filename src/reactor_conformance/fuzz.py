@@ -14,13 +14,10 @@ from __future__ import annotations
 
 import copy
 import gc
-import json
-import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Callable
@@ -44,16 +41,12 @@ from schemathesis.transport.requests import ManagedCookiesSession
 
 from . import api, curl, exchanges, expect, redact, transport
 from .exchanges import REQUEST_BODY_LIMIT, RESPONSE_BODY_LIMIT, Exchange, text_of
-from .schemas import errors as schema_errors
+from .fuzz_checks import IMS_OPERATIONS  # importing it registers the project's checks
 from .transport import RateLimiter
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SPEC = PROJECT_ROOT / "openapi" / "reactor.yaml"
 SETTINGS = PROJECT_ROOT / "schemathesis.toml"
-JSON_API = "application/vnd.api+json"
-TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
-GATEWAY_ERROR = {"error_code", "message"}  # Adobe's gateway may answer 401/403 so (SHAPE-08)
-IMS_OPERATIONS = {"exchangeImsClientCredentials"}  # plain OAuth JSON on the IMS host, not JSON:API
 TIMEOUT_S = 30.0
 CONCURRENT_READS = 4  # generated reads in flight at once, per search (``--max-rps`` still holds them all)
 MESSAGE_LIMIT = 1500
@@ -61,112 +54,6 @@ SHRINK_REQUESTS = 100  # shrinking a failure stops after this many more requests
 SHRINK_SECONDS = 10.0  # …or this long, whichever comes first
 _UNSHOWN_HEADERS = frozenset({"user-agent", "accept-encoding", "connection", "content-length",
                               "x-schemathesis-testcaseid"})
-
-
-# -- the project's own checks, with schemathesis's check signature ---------------------------------------------------
-def _is_ims(case) -> bool:
-    return case.operation.definition.raw.get("operationId") in IMS_OPERATIONS
-
-
-def _json(response):
-    try:
-        return json.loads(response.content)
-    except ValueError:
-        return None
-
-
-@schemathesis.check
-def json_api_media_type(ctx, response, case):
-    """Every API answer with a body is ``application/vnd.api+json``, errors included (SHAPE-01), but for the
-    gateway's own answers to authentication failures (D18)."""
-    if _is_ims(case) or not response.content or _gateway_error(response):
-        return None
-    content_type = header(response, "content-type")
-    if content_type.split(";")[0].strip().lower() != JSON_API:
-        raise AssertionError(f"Content-Type is {content_type or '(none)'}, not {JSON_API}")
-    return None
-
-
-def _gateway_error(response) -> bool:
-    """A 401, or a 403, in the shape of Adobe's gateway (SHAPE-08's exception, D18)."""
-    document = _json(response) if response.status_code in (401, 403) else None
-    return isinstance(document, dict) and GATEWAY_ERROR <= set(document)
-
-
-@schemathesis.check
-def json_api_error_document(ctx, response, case):
-    """Every 4xx of the API is a JSON:API error document whose ``errors[].status`` is the answer's (SHAPE-08)."""
-    if not 400 <= response.status_code < 500 or _is_ims(case):
-        return None
-    document = _json(response) if response.content else None
-    if document is None:
-        raise AssertionError(f"HTTP {response.status_code} without a JSON body")
-    if _gateway_error(response):
-        return None
-    problems = schema_errors("error", document)
-    if problems:
-        raise AssertionError(f"HTTP {response.status_code} is not a JSON:API error document: {problems[0]}")
-    statuses = sorted({str(error.get("status")) for error in document["errors"]})
-    if statuses != [str(response.status_code)]:
-        raise AssertionError(f"errors[].status is {', '.join(statuses)} in an HTTP {response.status_code}")
-    return None
-
-
-@schemathesis.check
-def own_org_data_only(ctx, response, case):
-    """A 2xx carries no authorization of which the caller's org is neither owner nor grantee (ISO)."""
-    caller = header_of_request(response, "x-gw-ims-org-id")
-    if not 200 <= response.status_code < 300 or not caller:
-        return None
-    for resource in _resources(_json(response)):
-        if resource.get("type") != "extension_package_usage_authorizations":
-            continue
-        attributes = resource.get("attributes") or {}
-        orgs = {attributes.get("owner_org_id"), attributes.get("authorized_org_id")}
-        if caller not in orgs:
-            raise AssertionError(f"{resource.get('id')} concerns {sorted(map(str, orgs))}, not the caller's org {caller}")
-    return None
-
-
-@schemathesis.check
-def timestamps_well_formed(ctx, response, case):
-    """``created_at`` and ``updated_at`` are ISO-8601 UTC timestamps with a ``Z``, wherever they appear (SHAPE-03)."""
-    if not 200 <= response.status_code < 300:
-        return None
-    for resource in _resources(_json(response)):
-        for key in ("created_at", "updated_at"):
-            value = (resource.get("attributes") or {}).get(key)
-            if value is not None and not _is_utc_timestamp(value):
-                raise AssertionError(f"{resource.get('id')}: {key} = {value!r} is not an ISO-8601 UTC timestamp")
-    return None
-
-
-def _is_utc_timestamp(value) -> bool:
-    if not isinstance(value, str) or not TIMESTAMP.match(value):
-        return False
-    try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:  # a well-shaped but impossible date, such as month 13
-        return False
-    return True
-
-
-def header(response, name: str) -> str:
-    """A response header, whatever the case of its name (schemathesis keeps lists of values)."""
-    for key, value in response.headers.items():
-        if key.lower() == name:
-            return value[0] if isinstance(value, list) else value
-    return ""
-
-
-def header_of_request(response, name: str) -> str:
-    return {key.lower(): value for key, value in response.request.headers.items()}.get(name, "")
-
-
-def _resources(document) -> list[dict]:
-    data = document.get("data") if isinstance(document, dict) else None
-    items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
-    return [item for item in items if isinstance(item, dict)]
 
 
 # -- which requirement each check serves -----------------------------------------------------------------------
