@@ -236,6 +236,8 @@ def connection_failure(error: Exception, timeout: float) -> str:
         return "connection refused"
     if "NameResolutionError" in text or "Name or service not known" in text or "nodename nor servname" in text:
         return "unknown host"
+    if "BadStatusLine" in text or "InvalidChunkLength" in text:
+        return "the answer is not HTTP"
     if "RemoteDisconnected" in text or "Connection aborted" in text or "Connection reset" in text:
         return "connection closed without an answer"
     if isinstance(error, requests.exceptions.ChunkedEncodingError):

@@ -17,7 +17,7 @@ import pytest
 from . import __version__, expect, redact, transport
 from .errors import ConfigError, TargetError
 from .requirements import catalog, unknown_ids
-from .reporting.matrix import conformance_markdown
+from .reporting.matrix import conformance_markdown, failure_sentence
 from .reporting.summary import TestResult, build_summary, write_summary
 from .run_context import RunContext
 
@@ -299,7 +299,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         write(f"{level:<7}{counts['passed']:>8}{counts['failed']:>8}{counts['not_run']:>9}{counts['info']:>6}")
     for rid, record in summary["requirements"].items():
         if record["status"] == "failed":
-            first = (record["message"].splitlines() or [""])[0]
+            first = failure_sentence(record["message"])
             write(f"FAILED {rid} ({record['level']}): {first}")
     counts = summary.get("requests") or {}
     if counts:

@@ -132,11 +132,9 @@ class Grants:
 
     def find(self, org_id: str, package: str | None = None) -> list[dict]:
         """The package's authorizations to ``org_id``, as the owner lists them."""
-        found = []
-        for _, body in api.walk(self._clients["owner"], api.package_authorizations_path(package or self._default_package)):
-            found += [item for item in (body or {}).get("data", [])
-                      if item.get("attributes", {}).get("authorized_org_id") == org_id]
-        return found
+        items, _ = api.list_items(self._clients["owner"], api.package_authorizations_path(package or self._default_package))
+        return [item for item in items if isinstance(item.get("id"), str)
+                and isinstance(item.get("attributes"), dict) and item["attributes"].get("authorized_org_id") == org_id]
 
     def adopt(self, org_id: str, package: str | None = None) -> list[dict]:
         """Whatever authorizations to ``org_id`` exist now become this test's to delete; returns them."""

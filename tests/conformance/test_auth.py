@@ -24,10 +24,10 @@ PACKAGE_LIST = "/extension_packages/{ep}/extension_package_usage_authorizations"
 BAD_TOKENS = [
     ("no Authorization header, listing", "owner", ORG_LIST, {}, ("Authorization",)),
     ("no Authorization header, reading the package", "owner", PACKAGE, {}, ("Authorization",)),
-    ("a garbage bearer token", "owner", ORG_LIST, {"Authorization": "Bearer garbage"}, ()),
+    ("a garbage token", "owner", ORG_LIST, {"Authorization": "Bearer garbage"}, ()),
     ("a Basic credential", "owner", ORG_LIST, {"Authorization": "Basic b3duZXI6cGFzc3dvcmQ="}, ()),
-    ("an empty bearer token", "owner", ORG_LIST, {"Authorization": "Bearer "}, ()),
-    ("the word Bearer alone", "owner", PACKAGE, {"Authorization": "Bearer"}, ()),
+    ("an empty token", "owner", ORG_LIST, {"Authorization": "Bearer "}, ()),
+    ("a scheme without a token (Bearer)", "owner", PACKAGE, {"Authorization": "Bearer"}, ()),
 ]
 BAD_API_KEYS = [
     ("no x-api-key, listing", "owner", ORG_LIST, {}, ("x-api-key",)),
