@@ -24,7 +24,7 @@ from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import ProtocolError
 
 from . import redact, transport
-from .errors import TargetError
+from .errors import TargetError, Unreachable
 from .settings import Identity
 
 JSON_API = "application/vnd.api+json"
@@ -165,7 +165,8 @@ class ApiClient:
                     retried.append(f"{connection_failure(error, self.timeout)}: retried after {wait:.1f} s")
                     time.sleep(wait)
                     continue
-                raise TargetError(_failure_line(method, url, error, self.timeout, retried)) from None
+                kind = TargetError if _reached(error) else Unreachable
+                raise kind(_failure_line(method, url, error, self.timeout, retried)) from None
             elapsed_ms = (time.perf_counter() - started) * 1000
             if response.status_code == 401 and renewable:
                 renewable = False

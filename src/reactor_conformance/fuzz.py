@@ -35,8 +35,9 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi import checks as openapi_checks
 from schemathesis.transport.requests import ManagedCookiesSession
 
-from . import api, expect, redact, transport
-from .client import REQUEST_BODY_LIMIT, RESPONSE_BODY_LIMIT, Exchange, RateLimiter, _curl_command, _text
+from . import api, crashes, expect, redact, transport
+from .client import (REQUEST_BODY_LIMIT, RESPONSE_BODY_LIMIT, Exchange, RateLimiter, _curl_command, _text,
+                     connection_failure)
 from .schemas import errors as schema_errors
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -343,7 +344,9 @@ def send(case, caller: Caller, target: Aim) -> Sent:
     try:
         response = case.call(base_url=base_url, session=target.session, headers=headers, timeout=TIMEOUT_S)
     except (requests.ConnectionError, requests.Timeout) as error:
-        return Sent(case, None, headers, base_url, f"no answer ({type(error).__name__})", target.session)
+        failure = connection_failure(error, TIMEOUT_S)
+        return Sent(case, None, headers, base_url, failure if failure.startswith("no ") else f"no answer: {failure}",
+                    target.session)
     except Exception:  # noqa: BLE001 - e.g. a header value requests refuses: it says nothing about the server
         hypothesis.reject()
     return Sent(case, response, headers, base_url, session=target.session)
@@ -353,7 +356,7 @@ def judge(sent: Sent, requirements=STATELESS, recorder=None) -> dict[str, list[s
     """Each requirement's failed checks for one answer. A 5xx or no answer is FUZZ-01's alone: the other
     requirements judge only answers the server meant to give."""
     if sent.response is None:
-        return {"FUZZ-01": [f"No answer\n\n{sent.error}"]} if "FUZZ-01" in requirements else {}
+        return {"FUZZ-01": ["The target gave no answer"]} if "FUZZ-01" in requirements else {}
     schema = sent.case.operation.schema
     failed = {}
     for requirement in requirements:
@@ -369,7 +372,7 @@ def judge(sent: Sent, requirements=STATELESS, recorder=None) -> dict[str, list[s
         except FailureGroup as group:
             failed[requirement] = [_describe(failure) for failure in group.exceptions]
         except Exception as error:  # noqa: BLE001 - a check that could not run (a probe got no answer) fails it
-            failed[requirement] = [f"A check could not run\n\n{type(error).__name__}: {str(error)[:300]}"]
+            failed[requirement] = [f"A check could not run: {crashes.describe(error)[:300]}"]
     return failed
 
 
@@ -507,7 +510,9 @@ def explore(operation, caller: Caller, run, target: Aim, *, what: str,
         for requirement in STATELESS:
             if requirement not in first or requirement in result.findings:
                 continue
-            smallest = _shrink(strategy, requirement, caller, run, target, on_answer) if not run.nightly else None
+            answered = first[requirement][0].response is not None  # a hang is not shrunk: each try waits it out
+            smallest = (_shrink(strategy, requirement, caller, run, target, on_answer)
+                        if answered and not run.nightly else None)
             sent, failures = smallest or first[requirement]
             note = search_note(run, shrunk=smallest is not None)
             result.findings[requirement] = asdict(finding(
@@ -564,7 +569,7 @@ def _given(strategy, probe: Callable, settings: hypothesis.settings, seed: int) 
     except (_StillFails, hypothesis.errors.Unsatisfiable):
         raise
     except Exception as error:  # noqa: BLE001 - re-raised, redacted
-        raise FuzzingError(redact.redact(f"{type(error).__name__}: {error}")) from None
+        raise FuzzingError(redact.redact(f"the generated search broke: {crashes.describe(error)}")) from None
 
 
 # -- sharing findings between the processes of a run -------------------------------------------------------------------

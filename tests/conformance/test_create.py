@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from reactor_conformance import api, expect
+from reactor_conformance import answers, api, expect
 
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -160,4 +160,4 @@ def test_grant_to_an_org_that_does_not_exist(owner, grants, package_id, observe)
     grants.adopt(ghost)
     observe("CREATE-08", f"grant to a non-existent org {ghost} → HTTP {response.status_code}")
     expect.check(response.status_code < 500, "FUZZ-01", "a grant to an org that does not exist",
-                 "no 5xx", f"HTTP {response.status_code}", response)
+                 "no 5xx", answers.describe(response), response)

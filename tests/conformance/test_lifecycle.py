@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from reactor_conformance import api, expect
+from reactor_conformance import answers, api, expect
 from reactor_conformance.recorded import Recorded
 
 
@@ -36,7 +36,7 @@ def install(client, grants, property_id: str, package_id: str):
 
 def refused(response, requirement: str, what: str) -> None:
     expect.check(400 <= response.status_code < 500, requirement, what, "a 4xx refusal",
-                 f"HTTP {response.status_code}", response)
+                 answers.describe(response), response)
 
 
 def reads_package(client, path: str, package_id: str, requirement: str, what: str) -> None:
