@@ -94,7 +94,8 @@ def _errors_text(errors: list) -> str:
     for error in errors[:3]:
         if isinstance(error, dict):
             named = " ".join(str(error[key]) for key in ("status", "code", "title") if error.get(key))
-            texts.append(named or _snippet(json.dumps(error)))
+            detail = f": {_snippet(str(error['detail']))}" if error.get("detail") else ""
+            texts.append((named or _snippet(json.dumps(error))) + detail)
         else:
             texts.append(_snippet(json.dumps(error)))
     more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""

@@ -25,13 +25,13 @@ def describe(error: BaseException) -> str:
     """One sentence for a person: what went wrong where the test read the answer."""
     text = str(error)
     if isinstance(error, TargetError):
-        return f"the target gave no usable answer: {text}"
+        return f"the target did not answer: {text}"
     if isinstance(error, KeyError):
         return f"an answer had no member {json.dumps(str(error.args[0]) if error.args else '')} where the test read it"
     if isinstance(error, IndexError):
         return "an answer held fewer items than the test read"
     if isinstance(error, (TypeError, AttributeError)):
-        return f"an answer held {_shape(text)} where the test read it"
+        return f"the test could not read an answer: it held {_shape(text)}"
     if isinstance(error, ValueError) and ("JSON" in text or "Expecting" in text):
         return f"an answer was not JSON ({text})"
     return text or "the suite stopped without a message"

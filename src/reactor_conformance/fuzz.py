@@ -36,8 +36,9 @@ from schemathesis.specs.openapi import checks as openapi_checks
 from schemathesis.transport.requests import ManagedCookiesSession
 
 from . import api, crashes, expect, redact, transport
-from .client import (REQUEST_BODY_LIMIT, RESPONSE_BODY_LIMIT, Exchange, RateLimiter, _curl_command, _text,
+from .client import (REQUEST_BODY_LIMIT, RESPONSE_BODY_LIMIT, Exchange, RateLimiter, _curl_command, _reached, _text,
                      connection_failure)
+from .errors import Unreachable
 from .schemas import errors as schema_errors
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -297,6 +298,11 @@ def settings_for(run, *, shrink: bool, **overrides) -> hypothesis.settings:
                                print_blob=False, verbosity=hypothesis.Verbosity.quiet, **overrides)
 
 
+class TargetGone(BaseException):
+    """Raised through Hypothesis (like an interrupt, not like a failure) when the target refuses connections: the
+    search stops, and its test is not run — nothing it would have sent could be judged."""
+
+
 class ShrinkingStopped(BaseException):
     """Raised through Hypothesis (like an interrupt, not like a failure) when a shrink's budget is spent."""
 
@@ -344,6 +350,8 @@ def send(case, caller: Caller, target: Aim) -> Sent:
     try:
         response = case.call(base_url=base_url, session=target.session, headers=headers, timeout=TIMEOUT_S)
     except (requests.ConnectionError, requests.Timeout) as error:
+        if not _reached(error) and not isinstance(error, requests.exceptions.ConnectTimeout):
+            raise TargetGone(f"cannot reach {base_url}: {connection_failure(error, TIMEOUT_S)}") from None
         failure = connection_failure(error, TIMEOUT_S)
         return Sent(case, None, headers, base_url, failure if failure.startswith("no ") else f"no answer: {failure}",
                     target.session)
@@ -485,6 +493,15 @@ def explore(operation, caller: Caller, run, target: Aim, *, what: str,
     """Fuzz ``operation`` as ``caller``: ``run.fuzz_examples`` positive and as many negative requests, seeded by
     ``run.fuzz_seed``. Each requirement keeps its first failure; outside nightly runs each failed requirement is
     then searched again with shrinking, for the smallest request that still fails it."""
+    try:
+        return _explore(operation, caller, run, target, what=what, path_parameters=path_parameters, adjust=adjust,
+                        on_answer=on_answer)
+    except TargetGone as gone:
+        raise Unreachable(redact.redact(str(gone))) from None
+
+
+def _explore(operation, caller: Caller, run, target: Aim, *, what: str, path_parameters: dict | None,
+             adjust: Callable | None, on_answer: Callable | None) -> Findings:
     result = Findings()
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
         strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters or None,

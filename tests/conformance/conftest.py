@@ -35,12 +35,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def _generated_rank(item: pytest.Item) -> int:
+    """0 scenarios, 1 generated requests, 2 generated sequences (which may upload), 3 generated uploads."""
     module = item.path.name
     if module == "test_stateful.py":
-        return 1
+        return 2
     if module == "test_fuzz.py":
         params = getattr(getattr(item, "callspec", None), "params", {})
-        return 3 if params.get("operation_id") in UPLOADS else 2
+        return 3 if params.get("operation_id") in UPLOADS else 1
     return 0
 
 
@@ -152,7 +153,8 @@ class Grants:
 
     def find(self, org_id: str, package: str | None = None) -> list[dict]:
         """The package's authorizations to ``org_id``, as the owner lists them."""
-        items, _ = api.list_items(self._clients["owner"], api.package_authorizations_path(package or self._default_package))
+        path = api.package_authorizations_path(package or self._default_package)
+        items, _ = api.list_items(self._clients["owner"], path)
         return [item for item in items if isinstance(item.get("id"), str)
                 and isinstance(item.get("attributes"), dict) and item["attributes"].get("authorized_org_id") == org_id]
 

@@ -215,8 +215,9 @@ def finding_unknown_package(server, good_profile, tmp_path):
 
 def finding_package_of_another_org(server, good_profile, tmp_path):
     fixtures = server.profile()["fixtures"]
-    return ["run", "--profile", edited(good_profile, tmp_path, f'extension_package_id = "{fixtures["extension_package_id"]}"',
-                                       f'extension_package_id = "{fixtures["public_extension_package_id"]}"')]
+    owned, foreign = fixtures["extension_package_id"], fixtures["public_extension_package_id"]
+    return ["run", "--profile", edited(good_profile, tmp_path, f'extension_package_id = "{owned}"',
+                                       f'extension_package_id = "{foreign}"')]
 
 
 def finding_nonsense_for_the_package(server, good_profile, tmp_path):
