@@ -68,11 +68,11 @@ def intermediary(response: requests.Response) -> str | None:
     """Why this answer was produced by a proxy or mock in front of the server, not by a Reactor API; else None."""
     body = body_of(response)
     if isinstance(body, dict) and str(body.get("type", "")).startswith(PRISM_ERRORS):
-        return (f"Prism answered this itself ({body['type'].removeprefix(PRISM_ERRORS)}: "
-                f"{_snippet(str(body.get('title', '')))}); the server behind it never saw the request")
+        return (f"Prism produced this answer itself ({body['type'].removeprefix(PRISM_ERRORS)}: "
+                f"{_snippet(str(body.get('title', '')))}): no Reactor server answered the request")
     if _is_problem(response, body):
         return (f"this answer is an RFC 7807 problem document ({PROBLEM_JSON}), which a Reactor API never sends: "
-                "a proxy or mock in front of the server produced it")
+                "a proxy or mock produced it, not a Reactor server")
     return None
 
 
