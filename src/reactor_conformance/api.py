@@ -77,37 +77,46 @@ def package_zip(name: str, version: str, platform: str = "web", display_name: st
 
 
 def walk(client, path: str, *, params: dict | None = None, page_size: int = 100, max_pages: int = 1000):
-    """Every page of a list, in order: yields ``(response, body)``; stops at ``next_page`` = null."""
+    """Every page of a list, in order: yields ``(response, body)``; a refused page or one that is no list
+    document yields ``(response, None)`` and ends the walk. It goes on only while ``next_page`` is the next
+    number, so a target announcing the same page again (or any number at all) cannot keep it walking."""
     number = 1
-    while number and number <= max_pages:
+    while number <= max_pages:
         response = client.get(path, params={**(params or {}), "page[number]": number, "page[size]": page_size})
-        if response.status_code != 200:
+        body = _json(response) if response.status_code == 200 else None
+        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
             yield response, None
             return
-        body = response.json()
         yield response, body
-        number = ((body.get("meta") or {}).get("pagination") or {}).get("next_page")
+        pagination = (body.get("meta") or {}).get("pagination") if isinstance(body.get("meta"), dict) else None
+        following = pagination.get("next_page") if isinstance(pagination, dict) else None
+        if following != number + 1 or isinstance(following, bool):
+            return
+        number = following
+
+
+def _json(response):
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 def list_items(client, path: str, **params) -> tuple[list[dict], object | None]:
-    """Every item of a list across its pages, and the answer to a page the target refused (None when every
-    page answered 200), so that a refusal is never mistaken for an empty list."""
+    """Every item of a list across its pages, and the answer to a page the target refused or garbled (None when
+    every page answered a list), so that a refusal is never mistaken for an empty list."""
     items: list[dict] = []
     for response, body in walk(client, path, params=params):
         if body is None:
             return items, response
-        items.extend(body.get("data", []))
+        items.extend(item for item in body["data"] if isinstance(item, dict))
     return items, None
 
 
 def list_ids(client, path: str, **params) -> list[str] | None:
     """IDs of every item of a list, or None when the target refuses to list."""
-    ids: list[str] = []
-    for response, body in walk(client, path, params=params):
-        if body is None:
-            return None
-        ids.extend(item["id"] for item in body.get("data", []))
-    return ids
+    items, refused = list_items(client, path, **params)
+    return None if refused is not None else [item.get("id") for item in items]
 
 
 def substitute(document, **values):

@@ -20,7 +20,7 @@ import requests
 from requests.structures import CaseInsensitiveDict
 
 from . import exchanges, redact, transport
-from .errors import TargetError
+from .errors import TargetError, Unreachable
 from .settings import Identity
 from .transport import RateLimiter, connection_failure
 
@@ -129,7 +129,8 @@ class ApiClient:
                     retried.append(f"{connection_failure(error, self.timeout)}: retried after {wait:.1f} s")
                     time.sleep(wait)
                     continue
-                raise TargetError(_failure_line(method, url, error, self.timeout, retried)) from None
+                kind = TargetError if transport.reached(error) else Unreachable
+                raise kind(_failure_line(method, url, error, self.timeout, retried)) from None
             elapsed_ms = (time.perf_counter() - started) * 1000
             renewed = ["401: token renewed"] if response.history and response.history[-1].status_code == 401 else []
             response.exchange = exchanges.record(self.identity.name, response.request, response, elapsed_ms,

@@ -7,3 +7,7 @@ class ConfigError(Exception):
 
 class TargetError(Exception):
     """The target cannot be reached, or does not answer like a Reactor API."""
+
+
+class Unreachable(TargetError):
+    """No connection to the target at all (refused, unknown host, TLS): before the run, or once it went away."""

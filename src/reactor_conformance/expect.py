@@ -19,7 +19,7 @@ from typing import Iterable
 
 import requests
 
-from . import redact
+from . import answers, redact
 from .requirements import catalog
 from .schemas import errors as schema_errors
 
@@ -65,6 +65,9 @@ def begin() -> Verdicts:
 def fail(requirement: str, what: str, expected: str, observed: str,
          response: requests.Response | None = None) -> None:
     lines = [f"[{requirement}] {what}", f"  expected: {expected}", f"  observed: {observed}"]
+    produced_by = answers.intermediary(response) if response is not None else None
+    if produced_by:
+        lines.append(f"  note: {produced_by}")
     exchange = getattr(response, "exchange", None)
     if exchange is not None:
         lines += ["  exchange:", *("    " + line for line in exchange.describe().splitlines()),
@@ -100,7 +103,7 @@ def together():
 def unmet(what: str, response: requests.Response | None = None) -> None:
     """Stop the test: ``what`` (a setup step) did not happen, so its checks cannot run."""
     exchange = getattr(response, "exchange", None)
-    detail = f"; the target answered HTTP {response.status_code}" if response is not None else ""
+    detail = f"; the target answered {answers.describe(response)}" if response is not None else ""
     text = f"not reached: {what}{detail}"
     if exchange is not None:
         text += "\n" + "\n".join("  " + line for line in exchange.describe().splitlines())
@@ -116,13 +119,12 @@ def _known(requirement: str) -> str:
 def status(response: requests.Response, expected: int | Iterable[int], requirement: str, what: str) -> None:
     allowed = (expected,) if isinstance(expected, int) else tuple(expected)
     check(response.status_code in allowed, requirement, what,
-          "HTTP " + " or ".join(map(str, allowed)), f"HTTP {response.status_code}", response)
+          "HTTP " + " or ".join(map(str, allowed)), answers.describe(response), response)
 
 
 def client_error(response: requests.Response, requirement: str, what: str) -> None:
     """A 4xx that is a JSON:API error document (SHAPE-08)."""
-    check(400 <= response.status_code < 500, requirement, what, "a 4xx refusal",
-          f"HTTP {response.status_code}", response)
+    check(400 <= response.status_code < 500, requirement, what, "a 4xx refusal", answers.describe(response), response)
     document(response, "error", requirement, what)
 
 
@@ -130,13 +132,38 @@ def json_body(response: requests.Response, requirement: str, what: str):
     try:
         return response.json()
     except ValueError:
-        fail(requirement, what, "a JSON body", f"not JSON: {response.text[:200]!r}", response)
+        fail(requirement, what, "a JSON body", answers.describe(response), response)
+
+
+def member(document, path: str, requirement: str, what: str, response: requests.Response | None = None):
+    """``document``'s member at the dotted ``path`` (``data.attributes.state``); a missing one, or one under a
+    member that is not an object, fails the check with what was there instead."""
+    value, walked = document, []
+    for key in path.split("."):
+        if not isinstance(value, dict) or key not in value:
+            where = ".".join(walked) or "the body"
+            found = f"{where} is {_kind(value)}" if not isinstance(value, dict) else f"{where} has no {key}"
+            fail(requirement, what, f"a member {path}", found, response)
+        value = value[key]
+        walked.append(key)
+    return value
+
+
+def _kind(value) -> str:
+    """What a JSON value is, in words: null, an array of 2 items, the string "x", the number 3, true."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return f"an array of {len(value)} item{'s' if len(value) != 1 else ''}"
+    if isinstance(value, str):
+        return f"the string {json.dumps(value[:80])}"
+    return f"the number {value}"
 
 
 def media_type(response: requests.Response, requirement: str, what: str) -> None:
-    content_type = response.headers.get("Content-Type", "")
-    check(content_type.split(";")[0].strip().lower() == JSON_API, requirement, what,
-          f"Content-Type: {JSON_API}", f"Content-Type: {content_type or '(none)'}", response)
+    content_type = answers.media_type(response)
+    check(content_type == JSON_API, requirement, what, f"Content-Type: {JSON_API}",
+          f"Content-Type: {content_type or '(none)'}, {answers.describe(response)}", response)
 
 
 def document(response: requests.Response, schema: str, requirement: str, what: str):

@@ -39,10 +39,11 @@ from schemathesis.generation.overrides import Override
 from schemathesis.specs.openapi import checks as openapi_checks
 from schemathesis.transport.requests import ManagedCookiesSession
 
-from . import api, curl, exchanges, expect, redact, transport
+from . import api, crashes, curl, exchanges, expect, redact, transport
+from .errors import Unreachable
 from .exchanges import REQUEST_BODY_LIMIT, RESPONSE_BODY_LIMIT, Exchange, text_of
 from .fuzz_checks import IMS_OPERATIONS  # importing it registers the project's checks
-from .transport import RateLimiter
+from .transport import RateLimiter, connection_failure
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SPEC = PROJECT_ROOT / "openapi" / "reactor.yaml"
@@ -225,6 +226,11 @@ def settings_for(run, *, shrink: bool, **overrides) -> hypothesis.settings:
                                print_blob=False, verbosity=hypothesis.Verbosity.quiet, **overrides)
 
 
+class TargetGone(BaseException):
+    """Raised through Hypothesis (like an interrupt, not like a failure) when the target refuses connections: the
+    search stops, and its test is not run — nothing it would have sent could be judged."""
+
+
 class ShrinkingStopped(BaseException):
     """Raised through Hypothesis (like an interrupt, not like a failure) when a shrink's budget is spent."""
 
@@ -277,7 +283,11 @@ def send(case, caller: Caller, target: Aim) -> Sent:
     try:
         response = case.call(base_url=base_url, session=target.session, headers=headers, timeout=TIMEOUT_S)
     except (requests.ConnectionError, requests.Timeout) as error:
-        return Sent(case, None, headers, base_url, f"no answer ({type(error).__name__})", target.session)
+        if not transport.reached(error) and not isinstance(error, requests.exceptions.ConnectTimeout):
+            raise TargetGone(f"cannot reach {base_url}: {connection_failure(error, TIMEOUT_S)}") from None
+        failure = connection_failure(error, TIMEOUT_S)
+        return Sent(case, None, headers, base_url, failure if failure.startswith("no ") else f"no answer: {failure}",
+                    target.session)
     except Exception as error:  # noqa: BLE001 - the client refused it, the server never saw it
         raise Unsendable(type(error).__name__) from None
     return Sent(case, response, headers, base_url, session=target.session)
@@ -318,7 +328,7 @@ def judge(sent: Sent, requirements=STATELESS, recorder=None) -> dict[str, list[s
     The checks of all the requirements run in one pass (one schemathesis validation per answer, not one per
     requirement); each failure goes to the requirement of the check that raised it."""
     if sent.response is None:
-        return {"FUZZ-01": [f"No answer\n\n{sent.error}"]} if "FUZZ-01" in requirements else {}
+        return {"FUZZ-01": ["The target gave no answer"]} if "FUZZ-01" in requirements else {}
     if sent.response.status_code >= 500 and "FUZZ-01" in requirements:
         requirements = ("FUZZ-01",)
     schema = sent.case.operation.schema
@@ -350,7 +360,7 @@ def _judge_apart(sent: Sent, requirements, recorder) -> dict[str, list[str]]:
         try:
             failures = _validate(sent, checks_for(schema, requirement), recorder)
         except Exception as error:  # noqa: BLE001 - a check that could not run (a probe got no answer) fails it
-            failed[requirement] = [f"A check could not run\n\n{type(error).__name__}: {str(error)[:300]}"]
+            failed[requirement] = [f"A check could not run: {crashes.describe(error)[:300]}"]
             continue
         texts = list(dict.fromkeys(_describe(failure) for _, failure in failures))
         if texts:
@@ -506,7 +516,16 @@ def explore(operation, caller: Caller, run, target: Aim, *, what: str,
     ``run.fuzz_examples`` positive and as many negative requests drawn by Hypothesis, seeded by ``run.fuzz_seed``
     (``drawn_cases``). Each requirement keeps its first failure; outside nightly runs a failure of the drawn requests
     is then searched again with shrinking, for the smallest request that still fails it (a coverage case is already
-    minimal: one boundary value or one fault at a time)."""
+    minimal: one boundary value or one fault at a time). A target that stops answering ends it: ``Unreachable``."""
+    try:
+        return _explore(operation, caller, run, target, what=what, path_parameters=path_parameters, adjust=adjust,
+                        on_answer=on_answer)
+    except TargetGone as gone:
+        raise Unreachable(redact.redact(str(gone))) from None
+
+
+def _explore(operation, caller: Caller, run, target: Aim, *, what: str, path_parameters: dict | None,
+             adjust: Callable | None, on_answer: Callable | None) -> Findings:
     result = Findings()
     headers = caller.headers(operation.method)
     path_parameters = dict(path_parameters or {})
@@ -545,7 +564,8 @@ def explore(operation, caller: Caller, run, target: Aim, *, what: str,
             if requirement not in first or requirement in result.findings:
                 continue
             smallest = None
-            if not run.nightly:
+            answered = first[requirement][0].response is not None  # a hang is not shrunk: each try waits it out
+            if answered and not run.nightly:
                 strategy = _strategy(operation, mode, path_parameters, headers)
                 if adjust is not None and mode is GenerationMode.POSITIVE:
                     strategy = strategy.map(adjust)
@@ -722,7 +742,7 @@ def _given(strategy, probe: Callable, settings: hypothesis.settings, seed: int) 
     except (_StillFails, hypothesis.errors.Unsatisfiable):
         raise
     except Exception as error:  # noqa: BLE001 - re-raised, redacted
-        raise FuzzingError(redact.redact(f"{type(error).__name__}: {error}")) from None
+        raise FuzzingError(redact.redact(f"the generated search broke: {crashes.describe(error)}")) from None
 
 
 def track_created(response, track: Callable) -> None:

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from . import __version__, expect, redact, reporting, transport
-from .errors import ConfigError, TargetError
+from . import __version__, crashes, expect, redact, reporting, transport
+from .errors import ConfigError, TargetError, Unreachable
+from .reporting.matrix import failure_sentence
 from .reporting.summary import TestResult, build_summary
 from .requirements import catalog, unknown_ids
 from .run_context import RunContext
@@ -180,6 +181,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             report.longrepr = (str(item.path), (item.location[1] or 0) + 1, f"Skipped: {stop['message']}")
         elif stop["kind"] == "check":  # the sentence and where the check stands, without a class name
             report.longrepr = f"{stop['message']}\n  at {_check_site(item, call)}"
+        elif stop["kind"] == "crash":  # the sentence for the reports; the traceback stays in the terminal
+            report.sections.append(("traceback of the break", str(report.longrepr)))
+            report.longrepr = f"{stop['message']}\n  at {_check_site(item, call)}"
     if call.when == "teardown":
         record = {**expect.verdicts.to_json(), "stop": stop}
         readable = [(VERDICT, f"{rid} failed") for rid in record["failed"]]
@@ -206,9 +210,11 @@ def _stop_of(call: pytest.CallInfo, report: pytest.TestReport) -> dict:
         return {"kind": "check", "requirement": error.requirement, "message": str(error)}
     if isinstance(error, expect.Unmet):
         return {"kind": "unmet", "message": str(error)}
+    if isinstance(error, Unreachable):  # the target went away (it answered the preflight): nothing here was judged
+        return {"kind": "unmet", "message": f"not reached: the target stopped answering: {redact.redact(str(error))}"}
     if report.skipped:
         return {"kind": "skip", "message": _skip_reason(report)}
-    text = redact.redact(_failure_text(report))
+    text = redact.redact(crashes.describe(error) if error is not None else _failure_text(report))
     if call.when == "setup":
         return {"kind": "unmet", "message": f"not reached: setting up the test broke: {text}"}
     return {"kind": "crash", "message": f"the test broke before its verdict: {text}"}
@@ -277,7 +283,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config.reactor_summary = summary
     allure_dir = getattr(config.option, "allure_report_dir", None)
     if allure_dir:
-        from .reporting.allure import write_environment
+        from .reporting.allure import readable_status_details, write_environment
+
+        readable_status_details(Path(allure_dir))
 
         write_environment(Path(allure_dir), {"target": context.base_url, "suite": __version__,
                                              "level": context.level, "fuzz_seed": context.fuzz_seed,
@@ -303,7 +311,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         write(f"{level:<7}{counts['passed']:>8}{counts['failed']:>8}{counts['not_run']:>9}{counts['info']:>6}")
     for rid, record in summary["requirements"].items():
         if record["status"] == "failed":
-            first = (record["message"].splitlines() or [""])[0]
+            first = failure_sentence(record["message"])
             write(f"FAILED {rid} ({record['level']}): {first}")
     counts = summary.get("requests") or {}
     if counts:

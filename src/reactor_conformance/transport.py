@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import NameResolutionError, ProtocolError
+from urllib3.exceptions import InvalidChunkLength, NameResolutionError, ProtocolError
 from urllib3.util.retry import Retry
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -213,6 +213,8 @@ def connection_failure(error: BaseException, timeout: float) -> str:
         return "connection refused"
     if found(NameResolutionError):
         return "unknown host"
+    if found(http.client.BadStatusLine) and not found(http.client.RemoteDisconnected) or found(InvalidChunkLength):
+        return "the answer is not HTTP"
     if isinstance(error, requests.exceptions.ChunkedEncodingError):
         return "connection closed in the middle of the answer"
     if found(http.client.RemoteDisconnected, ConnectionResetError, ConnectionAbortedError, BrokenPipeError):

@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from reactor_conformance import api, expect
+from reactor_conformance import answers, api, expect
 
 CLOCK_SKEW = timedelta(minutes=5)
 
 
 def parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+@pytest.mark.requirement("CREATE-01")
+def test_the_fixture_package_is_the_owners(owner, package_id, org_of, run):
+    """The owner grants *its own* private package: a package the target says is another org's (or none at all)
+    is a finding of the run, whether the profile or the target is wrong, never a reason to stop it. Part of the
+    grant's requirement, so it runs where grants do."""
+    if not run.writes_allowed:
+        pytest.skip(run.writes_refusal())
+    what = f"the owner reads its package (fixtures.extension_package_id {package_id})"
+    response = owner.get(api.package_path(package_id))
+    expect.status(response, 200, "CREATE-01", what)
+    data = expect.member(expect.json_body(response, "CREATE-01", what), "data", "CREATE-01", what, response)
+    attributes = data.get("attributes") if isinstance(data, dict) else None
+    owner_org = attributes.get("owner_org_id") if isinstance(attributes, dict) else None
+    if owner_org is not None:  # owner_org_id is an optional attribute of a package
+        expect.check(owner_org == org_of("owner"), "CREATE-01", f"{what}: whose package it is",
+                     f"owner_org_id {org_of('owner')}, the owner identity's org",
+                     f"owner_org_id {json.dumps(owner_org)}: another org's package, or the target does not "
+                     "know whose it is", response)
 
 
 @pytest.mark.requirement("CREATE-01", "CREATE-02", "SHAPE-02", "SHAPE-03", "SHAPE-04", "SHAPE-09")
@@ -139,4 +160,4 @@ def test_grant_to_an_org_that_does_not_exist(owner, grants, package_id, observe)
     grants.adopt(ghost)
     observe("CREATE-08", f"grant to a non-existent org {ghost} → HTTP {response.status_code}")
     expect.check(response.status_code < 500, "FUZZ-01", "a grant to an org that does not exist",
-                 "no 5xx", f"HTTP {response.status_code}", response)
+                 "no 5xx", answers.describe(response), response)

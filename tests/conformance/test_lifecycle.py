@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from reactor_conformance import api, expect
+from reactor_conformance import answers, api, expect
 from reactor_conformance.recorded import Recorded
 
 
@@ -28,15 +28,26 @@ def catalog(client, requirement: str, what: str) -> list[str]:
 def install(client, grants, property_id: str, package_id: str):
     """Try to install the package; whatever gets created is the test's to delete."""
     response = client.post(api.property_extensions_path(property_id), json=api.install_document(package_id))
-    if response.status_code == 201:
-        extension_id = response.json()["data"]["id"]
+    extension_id = _created_id(response)
+    if extension_id is not None:
         grants.track(client.identity.name, api.extension_path(extension_id), extension_id, kind="extension")
     return response
 
 
+def _created_id(response) -> str | None:
+    """The ID a 201 answered with, if it answered one (whatever it is must be deleted afterwards)."""
+    if response.status_code != 201:
+        return None
+    try:
+        data = response.json().get("data")
+    except (ValueError, AttributeError):
+        return None
+    return data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
+
+
 def refused(response, requirement: str, what: str) -> None:
     expect.check(400 <= response.status_code < 500, requirement, what, "a 4xx refusal",
-                 f"HTTP {response.status_code}", response)
+                 answers.describe(response), response)
 
 
 def reads_package(client, path: str, package_id: str, requirement: str, what: str) -> None:
@@ -46,8 +57,9 @@ def reads_package(client, path: str, package_id: str, requirement: str, what: st
     expect.equal(data.get("id"), package_id, requirement, f"{what}: the package read", response)
 
 
-def lasting(extension: dict) -> dict:
+def lasting(extension) -> dict:
     """What a revocation must leave as it was (links may carry the request's host, so they are left out)."""
+    extension = extension if isinstance(extension, dict) else {"": extension}
     return {"id": extension.get("id"), "attributes": extension.get("attributes"),
             "relationships": extension.get("relationships")}
 
@@ -101,7 +113,8 @@ def test_grant_approve_install_revoke(owner, authorized, grants, package_id, fix
             "once revoked, the authorized org installs the package again")
     after = authorized.get(api.extension_path(extension["id"]))
     expect.status(after, 200, "EFFECT-04", "the extension installed before the revocation reads back")
-    expect.equal(lasting(after.json()["data"]), lasting(before.json()["data"]), "EFFECT-04",
+    expect.equal(lasting(expect.member(after.json(), "data", "EFFECT-04", "the extension read back", after)),
+                 lasting(expect.member(before.json(), "data", "EFFECT-02", "the extension read", before)), "EFFECT-04",
                  "the extension installed before the revocation is unchanged", after)
 
 
@@ -120,15 +133,26 @@ def release_new_version(owner, package_id: str) -> str:
     privately; returns its ID."""
     package = owner.get(api.package_path(package_id))
     expect.status(package, 200, "EFFECT-05", "setup: the owner reads its package")
-    attributes = package.json()["data"]["attributes"]
+    attributes = expect.member(expect.json_body(package, "EFFECT-05", "setup: the owner reads its package"),
+                               "data.attributes", "EFFECT-05", "setup: the owner reads its package", package)
+    expect.check(isinstance(attributes, dict) and all(isinstance(attributes.get(key), str) for key in
+                                                      ("name", "platform")), "EFFECT-05",
+                 "setup: the owner reads its package", "attributes with a name and a platform", repr(attributes)[:200],
+                 package)
     version = f"1.{int(time.time())}.{secrets.randbelow(10**6)}"
     archive = api.package_zip(attributes["name"], version, attributes["platform"], attributes.get("display_name"))
     upload = owner.post(api.PACKAGES, files={"package": ("package.zip", archive, "application/zip")})
-    expect.status(upload, 201, "EFFECT-05", f"setup: the owner uploads version {version} of {attributes['name']}")
-    new_id = upload.json()["data"]["id"]
+    observed = answers.describe(upload)
+    if 400 <= upload.status_code < 500 and any(word in upload.text.lower() for word in ("zip", "archive")):
+        observed += (f"; the suite sent a valid zip of {len(archive)} bytes, so something on the way altered it "
+                     "(a proxy re-encoding the multipart body?)")
+    expect.check(upload.status_code == 201, "EFFECT-05", f"setup: the owner uploads version {version} of "
+                 f"{attributes['name']}", "HTTP 201", observed, upload)
+    new_id = expect.member(upload.json(), "data.id", "EFFECT-05", f"setup: the uploaded version {version}", upload)
     released = owner.patch(api.package_path(new_id), json=api.release_private_document(new_id))
     expect.status(released, 200, "EFFECT-05", f"setup: the owner releases version {version} privately")
-    expect.equal(released.json()["data"]["attributes"].get("availability"), "private", "EFFECT-05",
+    expect.equal(expect.member(released.json(), "data.attributes.availability", "EFFECT-05",
+                               f"setup: version {version} once released", released), "private", "EFFECT-05",
                  f"setup: version {version} once released", released)
     return new_id
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from reactor_conformance import api, expect
+from reactor_conformance import answers, api, expect
 
 PAGINATION = ("current_page", "next_page", "prev_page", "total_pages", "total_count")
 
@@ -132,7 +132,7 @@ def test_out_of_range_paging_is_refused_or_clamped(description, query, owner, gr
     response = owner.get(path, params=query)
     what = f"a list with {description}"
     expect.check(response.status_code < 500, "LIST-04", what, "a 4xx or a page, never a 5xx",
-                 f"HTTP {response.status_code}", response)
+                 answers.describe(response), response)
     if 400 <= response.status_code < 500:
         expect.client_error(response, "LIST-04", what)
         observe("LIST-04", f"{description} → HTTP {response.status_code} (refused)")

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from reactor_conformance import api, expect
+from reactor_conformance import answers, api, expect
 
 UNKNOWN = "EA" + "0" * 32
 TIMESTAMP_TICK_S = 0.002  # Reactor timestamps have millisecond precision
@@ -143,7 +143,7 @@ def test_attributes_other_than_state_are_read_only(description, attribute, value
                                 json=api.decision_document(grant["id"], "approved", **{attribute: value}))
     what = f"a decision that also sets {attribute} ({description})"
     expect.check(response.status_code == 200 or 400 <= response.status_code < 500, "STATE-06", what,
-                 "a 4xx refusal, or 200 ignoring the attribute", f"HTTP {response.status_code}", response)
+                 "a 4xx refusal, or 200 ignoring the attribute", answers.describe(response), response)
     if response.status_code == 200:
         answered = response.json()["data"]["attributes"][attribute]
         expect.equal(answered, grant["attributes"][attribute], "STATE-06", f"{attribute} in the answer to {what}",
@@ -179,7 +179,7 @@ def test_what_the_target_does_with_accepted(authorized, owner, grant, observe):
     observe("STATE-08", f"state 'accepted' → HTTP {response.status_code}, stored state "
                         f"{read_state(owner, grant['id'])}")
     expect.check(response.status_code < 500, "FUZZ-01", "a decision with the note's word 'accepted'", "no 5xx",
-                 f"HTTP {response.status_code}", response)
+                 answers.describe(response), response)
 
 
 @pytest.mark.requirement("STATE-09", "FUZZ-01")
@@ -191,4 +191,4 @@ def test_what_the_target_does_when_a_decision_is_changed(first, second, authoriz
     observe("STATE-09", f"{first} → {second}: HTTP {response.status_code}, stored state "
                         f"{read_state(owner, grant['id'])}")
     expect.check(response.status_code < 500, "FUZZ-01", f"{first} → {second}", "no 5xx",
-                 f"HTTP {response.status_code}", response)
+                 answers.describe(response), response)

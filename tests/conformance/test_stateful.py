@@ -11,7 +11,7 @@ from __future__ import annotations
 import hypothesis
 import pytest
 
-from reactor_conformance import api, expect, fuzz, redact
+from reactor_conformance import api, crashes, expect, fuzz, redact
 
 # The sequences that matter here start at a grant and follow its links; other operations only dilute them.
 SEQUENCES = fuzz.spec().include(path_regex="extension_package_usage_authorizations")
@@ -79,7 +79,9 @@ def test_linked_sequences_keep_resources_consistent(run, clients, as_identity, g
         pass  # `broken` holds what failed
     except Exception as error:  # noqa: BLE001 - after a failure, e.g. Hypothesis calling its final replay flaky
         if not broken:
-            raise fuzz.FuzzingError(redact.redact(f"{type(error).__name__}: {error}")) from None
+            clients["owner"].get(api.AUTHORIZATIONS)  # a target that went away leaves this test not run, not broken
+            broke = crashes.describe(error)
+            raise fuzz.FuzzingError(redact.redact(f"the generated sequences broke: {broke}")) from None
     for authorization_id in set(api.list_ids(clients["owner"], api.package_authorizations_path(package)) or ()) \
             - granted_before:  # whatever the sequences granted, seen in a 201 or not, is deleted at teardown
         grants.track("owner", api.authorization_path(authorization_id), authorization_id, kind="authorization")

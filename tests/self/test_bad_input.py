@@ -1,8 +1,13 @@
-"""Every way of getting the tool's input wrong ends in one clear line and exit code 2 — never a traceback."""
+"""Every way of getting the tool's input wrong ends in one clear line and exit code 2 — never a traceback.
+
+Exit 2 is for a target that cannot be tested at all (unreachable, not HTTP, no JSON anywhere, the owner's
+credentials refused everywhere) and for input the tool cannot use. What the suite exists to report — a fixture
+package of another org, an endpoint answering nonsense — is a requirement failure in a complete run instead."""
 
 from __future__ import annotations
 
 import http.server
+import socket
 import threading
 
 import pytest
@@ -12,6 +17,7 @@ from test_runs import write_profile
 from reactor_conformance.refserver.server import start_server
 
 BAD_INPUT = 2
+FINDINGS = 1
 
 
 class _Answers(http.server.BaseHTTPRequestHandler):
@@ -31,9 +37,49 @@ class _Answers(http.server.BaseHTTPRequestHandler):
 
 def serve_answer(content_type: str, body: bytes):
     handler = type("Handler", (_Answers,), {"content_type": content_type, "body": body})
+    return _serve(handler)
+
+
+class _NonsenseForThePackage(http.server.BaseHTTPRequestHandler):
+    """Empty JSON:API lists everywhere, and an HTML error page for any single package."""
+
+    def do_GET(self):
+        if self.path.split("?")[0].rstrip("/").count("/") == 2 and self.path.startswith("/extension_packages/EP"):
+            self._answer(500, "text/html", b"<html><body>Internal Server Error</body></html>")
+        else:
+            self._answer(200, "application/vnd.api+json", b'{"data": [], "meta": {"pagination": {"current_page": 1, '
+                         b'"next_page": null, "prev_page": null, "total_pages": 1, "total_count": 0}}}')
+
+    def _answer(self, status: int, content_type: str, body: bytes):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def _serve(handler):
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     return httpd
+
+
+def serve_not_http() -> int:
+    """A port that answers a line that is not HTTP (an SSH banner) and hangs up; returns the port."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer():
+        while True:
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(65536)
+                connection.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+
+    threading.Thread(target=answer, daemon=True).start()
+    return listener.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +119,17 @@ def case_plain_text(server, good_profile, tmp_path):
     return ["run", "--target", f"http://127.0.0.1:{httpd.server_port}", "--profile", str(good_profile)], "text/plain"
 
 
+def case_not_http(server, good_profile, tmp_path):
+    return ["run", "--target", f"http://127.0.0.1:{serve_not_http()}", "--profile", str(good_profile)], "not HTTP"
+
+
+def case_credentials_refused_everywhere(server, good_profile, tmp_path):
+    owner = server.profile()["identities"]["owner"]
+    return ["run", "--profile", edited(good_profile, tmp_path, f'api_key = "{owner["api_key"]}"',
+                                       'api_key = "an-api-key-nobody-issued"')], \
+        "refused the owner identity's credentials on every request"
+
+
 def case_not_toml(server, good_profile, tmp_path):
     path = tmp_path / "broken.toml"
     path.write_text("[target\nbase_url = ", "utf-8")
@@ -96,18 +153,6 @@ def case_ims_refuses(server, good_profile, tmp_path):
     text = open(path).read().replace(owner["client_secret"], "wrong-secret")
     open(path, "w").write(text)
     return ["run", "--profile", path], "refused the credentials"
-
-
-def case_unknown_package(server, good_profile, tmp_path):
-    package = server.profile()["fixtures"]["extension_package_id"]
-    return ["run", "--profile", edited(good_profile, tmp_path, package, "EP" + "0" * 32)], "does not exist"
-
-
-def case_package_of_another_org(server, good_profile, tmp_path):
-    fixtures = server.profile()["fixtures"]
-    path = edited(good_profile, tmp_path, f'extension_package_id = "{fixtures["extension_package_id"]}"',
-                  f'extension_package_id = "{fixtures["public_extension_package_id"]}"')
-    return ["run", "--profile", path], "not to the owner identity's org"
 
 
 def case_target_without_credentials(server, good_profile, tmp_path):
@@ -135,12 +180,12 @@ CASES = [
     ("TLS spoken to a plain-HTTP port", case_tls_to_plain_http),
     ("a target that answers HTML", case_html),
     ("a target that answers plain text", case_plain_text),
+    ("a port that does not speak HTTP", case_not_http),
+    ("the owner's credentials refused on every request", case_credentials_refused_everywhere),
     ("a profile that is not TOML", case_not_toml),
     ("a profile with an unknown identity and without the authorized one", case_missing_identity),
     ("an unset ${VAR}", case_unset_variable),
     ("IMS refusing the client credentials", case_ims_refuses),
-    ("a fixture package that does not exist", case_unknown_package),
-    ("a fixture package the owner does not own", case_package_of_another_org),
     ("--target without credentials", case_target_without_credentials),
     ("a profile file that does not exist", case_missing_profile_file),
     ("an unknown fault name", case_unknown_fault),
@@ -158,3 +203,44 @@ def test_bad_input_gets_one_line_and_exit_2(description, make_case, server, good
     assert "Traceback" not in completed.stderr + completed.stdout
     assert len(lines) == 1, completed.stderr
     assert fragment in lines[0], lines[0]
+
+
+# What the suite exists to report, never a reason to stop: description, the case (run arguments), the requirement
+# that must fail and a fragment of its failure. Each run is limited to that requirement's tests.
+def finding_unknown_package(server, good_profile, tmp_path):
+    package = server.profile()["fixtures"]["extension_package_id"]
+    return ["run", "--profile", edited(good_profile, tmp_path, package, "EP" + "0" * 32)]
+
+
+def finding_package_of_another_org(server, good_profile, tmp_path):
+    fixtures = server.profile()["fixtures"]
+    owned, foreign = fixtures["extension_package_id"], fixtures["public_extension_package_id"]
+    return ["run", "--profile", edited(good_profile, tmp_path, f'extension_package_id = "{owned}"',
+                                       f'extension_package_id = "{foreign}"')]
+
+
+def finding_nonsense_for_the_package(server, good_profile, tmp_path):
+    httpd = _serve(_NonsenseForThePackage)
+    return ["run", "--target", f"http://127.0.0.1:{httpd.server_port}", "--profile", str(good_profile)]
+
+
+FINDINGS_CASES = [
+    ("a fixture package that does not exist", finding_unknown_package, "CREATE-01",
+     "expected: HTTP 200\n  observed: HTTP 404 with a JSON:API error document"),
+    ("a fixture package the owner does not own", finding_package_of_another_org, "CREATE-01",
+     "whose package it is"),
+    ("an endpoint answering an HTML error page", finding_nonsense_for_the_package, "CREATE-01",
+     'observed: HTTP 500 with text/html: "<html><body>Internal Server Error</body></html>"'),
+]
+
+
+@pytest.mark.parametrize("description, make_case, requirement, fragment", FINDINGS_CASES,
+                         ids=[c[0] for c in FINDINGS_CASES])
+def test_what_the_suite_reports_is_a_failed_requirement_not_a_stop(description, make_case, requirement, fragment,
+                                                                     server, good_profile, tmp_path):
+    args = make_case(server, good_profile, tmp_path)
+    completed = tool(*args, "--no-fuzz", "--requirement", requirement, reports=tmp_path / "reports")
+    assert completed.code == FINDINGS, (completed.code, completed.stdout[-1500:], completed.stderr[-1500:])
+    record = completed.summary["requirements"][requirement]
+    assert record["status"] == "failed", record
+    assert fragment in record["message"], record["message"]

@@ -6,6 +6,8 @@ without it every other report still works.
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -52,6 +54,40 @@ def attach_exchange(exchange) -> None:
     text = (redact.redact(exchange.describe()) + "\n\nreproduce:\n"
             + redact.redact(exchange.curl(), placeholders=True))
     allure.attach(text, name=name, attachment_type=allure.attachment_type.TEXT)
+
+
+_CLASS_PREFIX = re.compile(r"^(?:[A-Za-z_]\w*\.)*[A-Z]\w*: ")
+
+
+def readable_status_details(results_dir: Path) -> None:
+    """Allure takes a failure's message from the exception (``module.ClassName: …``); put the suite's own sentence
+    there instead — the readable text the plugin gave the report, which Allure keeps as the trace — and strip
+    class names from every other status message (skips, fixtures)."""
+    for path in [*results_dir.glob("*-result.json"), *results_dir.glob("*-container.json")]:
+        try:
+            document = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        if _rewrite(document):
+            path.write_text(json.dumps(document, ensure_ascii=False), "utf-8")
+
+
+def _rewrite(node) -> bool:
+    changed = False
+    if isinstance(node, dict):
+        details = node.get("statusDetails")
+        if isinstance(details, dict) and isinstance(details.get("message"), str):
+            trace = details.get("trace") if isinstance(details.get("trace"), str) else ""
+            readable = trace.split("\n  exchange:")[0].strip() if trace.startswith(("[", "the test broke")) else ""
+            message = readable or _CLASS_PREFIX.sub("", details["message"], count=1)
+            if message != details["message"]:
+                details["message"], changed = message, True
+        for value in node.values():
+            changed = _rewrite(value) or changed
+    elif isinstance(node, list):
+        for value in node:
+            changed = _rewrite(value) or changed
+    return changed
 
 
 def write_environment(results_dir: Path, values: dict) -> None:

@@ -10,10 +10,30 @@ def _cell(text: str) -> str:
 
 
 def _detail(record: dict) -> str:
-    """A failure's first line; otherwise what was observed (INFO, or a MUST that allows two behaviours)."""
+    """A failure as one sentence (what, expected, observed, and who produced the answer when it was not the
+    server); a reason for not run; otherwise what was observed (INFO, or a MUST that allows two behaviours)."""
     if record["status"] in ("info", "passed"):
         return "; ".join(record.get("observations", ()))
-    return (record["message"].splitlines() or [""])[0]
+    return failure_sentence(record["message"])
+
+
+def failure_sentence(message: str) -> str:
+    """``[ID] what`` / ``expected: …`` / ``observed: …`` / ``note: …`` lines as ``what: expected …, observed …
+    (note)``; any other message's first line as it is."""
+    lines = message.splitlines()
+    if not lines:
+        return ""
+    parts = {}
+    for line in lines[1:]:
+        key, _, value = line.strip().partition(": ")
+        if key in ("expected", "observed", "note") and key not in parts and line.startswith("  ") \
+                and not line.startswith("    "):
+            parts[key] = value
+    if "expected" not in parts:
+        return lines[0]
+    what = lines[0].split("] ", 1)[-1] if lines[0].startswith("[") else lines[0]
+    sentence = f"{what}: expected {parts['expected']}, observed {parts.get('observed', '')}"
+    return sentence + (f" ({parts['note']})" if "note" in parts else "")
 
 
 def conformance_markdown(summary: dict) -> str:

@@ -1,0 +1,164 @@
+"""The suite against the mock people really use: Stoplight's Prism, installed from npm exactly as
+``examples/prism/package-lock.json`` pins it, serving ``openapi/reactor.yaml``'s examples (``prism mock``),
+with the profile of that world (``examples/prism.toml``).
+
+A stateless mock answers every request with the same documents, so the run must complete (exit 1, a full
+table) and fail exactly the requirements that need state, identities, rights or robustness a mock does not
+have — each for the reason written down below. One run per test session, on one xdist worker (npm).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from suite_runs import HANG_GUARD_S, REQUEST_HANG_GUARD_S, tool
+
+from reactor_conformance.requirements import catalog
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PRISM_DIR = PROJECT_ROOT / "examples" / "prism"
+PRISM = PRISM_DIR / "node_modules" / ".bin" / "prism"
+SPEC = PROJECT_ROOT / "openapi" / "reactor.yaml"
+PROFILE = PROJECT_ROOT / "examples" / "prism.toml"
+PROFILE_PORT = "127.0.0.1:4010"
+FINDINGS = 1
+
+pytestmark = pytest.mark.xdist_group("npm")
+
+STATELESS = "a stateless mock answers every request with the same example"
+NO_IDENTITIES = "a mock checks only that credentials are present: it knows no token, key, org or right"
+# What Prism's static mock of the spec fails, and why: requirement → the reason it cannot pass.
+EXPECTED_FAILED = {
+    "SHAPE-01": f"{NO_IDENTITIES}: the call meant to be refused (a delete without the right) is answered 204 "
+                "with no body where the contract answers 403 with an error document",
+    "SHAPE-08": f"{NO_IDENTITIES}: calls with a garbage token, a foreign org header or a missing right are "
+                "answered 200, so there is no refusal to be an error document",
+    "CREATE-03": f"{NO_IDENTITIES}: users without develop_extensions and other orgs grant like the owner",
+    "CREATE-04": f"{STATELESS}: a refused grant still leaves the example grant in the package's list",
+    "CREATE-05": f"{STATELESS}: a grant on a package that does not exist answers 201",
+    "CREATE-06": f"{STATELESS}: a second grant to the same org answers 201 again",
+    "CREATE-07": f"{STATELESS}: a grant to the owner's own org answers 201",
+    "LIST-05": f"{STATELESS}: a filter changes nothing, the pending example is listed under filter[state]=EQ approved",
+    "STATE-01": f"{STATELESS}: approving answers the pending example",
+    "STATE-02": f"{STATELESS}: rejecting answers the pending example",
+    "STATE-03": f"{NO_IDENTITIES}: the owner org and users without the right decide like the authorized org",
+    "STATE-04": f"{STATELESS}: a decision naming another ID than the path's is answered 200",
+    "STATE-05": f"{STATELESS}: an authorization that never existed, or was deleted, is answered 200",
+    "STATE-07": f"{STATELESS}: after a decision the example still reads pending_approval",
+    "REVOKE-02": f"{STATELESS}: a deleted authorization still reads back 200",
+    "REVOKE-03": f"{NO_IDENTITIES}: the authorized org and others delete like the owner",
+    "EFFECT-01": f"{STATELESS}: while pending, an install answers 201 like any other",
+    "EFFECT-03": f"{STATELESS}: once rejected, an install answers 201 like any other",
+    "EFFECT-05": f"{STATELESS}: a version released later never appears in the catalog",
+    "EFFECT-06": f"{NO_IDENTITIES}: an org never authorized reads the private package",
+    "AUTH-01": f"{NO_IDENTITIES}: a garbage token is served",
+    "AUTH-02": f"{NO_IDENTITIES}: an API key nobody issued is served",
+    "AUTH-03": f"{NO_IDENTITIES}: an org header naming another org is served",
+    "ISO-01": f"{NO_IDENTITIES}: an outsider org reads the authorization",
+    "ISO-02": f"{STATELESS}: every org's list holds the same example grant",
+    "ISO-03": f"{STATELESS}: the list under another package holds the example grant of the fixture package",
+    "ISO-04": f"{STATELESS}: the example's created_by_email is shown to the other org as well",
+    "FUZZ-01": "Prism itself: it never answers a request whose JSON body is malformed (the request hangs), and a "
+               "generated multipart upload crashes it",
+    "FUZZ-04": f"{STATELESS}: a generated sequence reads an authorization back after deleting it",
+    "FUZZ-05": f"{STATELESS}: a mangled authorization ID is served like a real one",
+    "FUZZ-06": f"{STATELESS}: ten concurrent approvals read back pending_approval",
+}
+# Written like a Python exception, a class name reads ``module.Name: `` or ``NameError:`` — never in a report.
+CLASS_NAME = re.compile(r"\b(?:[a-z_]+\.)+[A-Z]\w+(?:Error|Failure|Exception)\b|\b[A-Z]\w*(?:Error|Exception): ")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def install_prism() -> None:
+    missing = [name for name in ("node", "npm") if shutil.which(name) is None]
+    if missing:
+        pytest.fail(f"{' and '.join(missing)} not found: the Prism self-test installs Stoplight's Prism from npm and "
+                    "needs Node.js 18 or later with npm (e.g. `apt-get install nodejs npm`)")
+    try:
+        npm = subprocess.run(["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"],
+                             cwd=PRISM_DIR, capture_output=True, text=True, timeout=HANG_GUARD_S)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"hung: npm ci in {PRISM_DIR} gave no result in {HANG_GUARD_S} s")
+    assert npm.returncode == 0 and PRISM.exists(), f"npm ci failed:\n{npm.stdout[-2000:]}\n{npm.stderr[-2000:]}"
+
+
+def wait_until_listening(process: subprocess.Popen, port: int) -> None:
+    deadline = time.monotonic() + REQUEST_HANG_GUARD_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"prism exited with {process.returncode} before it listened:\n{process.stdout.read()[-2000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"hung: prism did not listen on port {port} within {REQUEST_HANG_GUARD_S} s")
+
+
+@pytest.fixture(scope="module")
+def static_mock_run(tmp_path_factory):
+    """``prism mock openapi/reactor.yaml`` on a free port, and one whole run of the suite against it."""
+    install_prism()
+    folder = tmp_path_factory.mktemp("prism")
+    port = free_port()
+    process = subprocess.Popen([str(PRISM), "mock", str(SPEC), "--host", "127.0.0.1", "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
+    try:
+        wait_until_listening(process, port)
+        profile = folder / "prism.toml"
+        profile.write_text(PROFILE.read_text("utf-8").replace(PROFILE_PORT, f"127.0.0.1:{port}"), "utf-8")
+        yield tool("run", "--profile", str(profile), reports=folder / "reports")
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=REQUEST_HANG_GUARD_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_the_run_completes_with_findings(static_mock_run):
+    assert static_mock_run.code == FINDINGS, (static_mock_run.code, static_mock_run.stderr[-2000:])
+    assert static_mock_run.summary["exit_code"] == FINDINGS
+
+
+def test_every_requirement_is_in_the_summary(static_mock_run):
+    assert set(static_mock_run.summary["requirements"]) == set(catalog())
+
+
+def test_what_a_stateless_mock_cannot_pass_is_what_failed(static_mock_run):
+    failed = static_mock_run.failed_requirements()
+    messages = {rid: r["message"].splitlines()[0] for rid, r in static_mock_run.summary["requirements"].items()
+                if rid in failed ^ set(EXPECTED_FAILED)}
+    assert failed == set(EXPECTED_FAILED), (f"failed but not expected: {sorted(failed - set(EXPECTED_FAILED))}; "
+                                            f"expected but not failed: {sorted(set(EXPECTED_FAILED) - failed)}; "
+                                            f"{messages}")
+
+
+def test_every_failure_is_a_sentence_with_what_was_expected_and_observed(static_mock_run):
+    for rid in EXPECTED_FAILED:
+        message = static_mock_run.summary["requirements"][rid]["message"]
+        assert message.startswith(f"[{rid}] ") or message.startswith("the test broke"), (rid, message[:300])
+        assert "\n  expected: " in message and "\n  observed: " in message, (rid, message[:300])
+
+
+REPORTS = ["summary.json", "conformance.md", "junit.xml", "allure-results"]
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_no_report_names_a_python_class(static_mock_run, report):
+    path = static_mock_run.run_dir / report
+    files = sorted(path.glob("*.json")) if path.is_dir() else [path]
+    assert files, f"no {report} written"
+    found = {file.name: CLASS_NAME.findall(file.read_text("utf-8")) for file in files}
+    assert not {name: names for name, names in found.items() if names}
