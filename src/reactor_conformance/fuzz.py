@@ -269,6 +269,7 @@ class Sent:
     base_url: str
     error: str = ""
     session: object = None  # the run's transport: the probes some checks send retry and count alike
+    hung: bool = False  # no answer within TIMEOUT_S
 
 
 class Unsendable(Exception):
@@ -287,21 +288,30 @@ def send(case, caller: Caller, target: Aim) -> Sent:
             raise TargetGone(f"cannot reach {base_url}: {connection_failure(error, TIMEOUT_S)}") from None
         failure = connection_failure(error, TIMEOUT_S)
         return Sent(case, None, headers, base_url, failure if failure.startswith("no ") else f"no answer: {failure}",
-                    target.session)
+                    target.session, hung=isinstance(error, requests.exceptions.ReadTimeout))
     except Exception as error:  # noqa: BLE001 - the client refused it, the server never saw it
         raise Unsendable(type(error).__name__) from None
     return Sent(case, response, headers, base_url, session=target.session)
 
 
 def send_all(cases: list, caller: Caller, target: Aim) -> list[Sent | None]:
-    """Every case sent, answers in the cases' order (None for one that cannot be encoded). Reads go out
-    ``CONCURRENT_READS`` at a time — against a distant target the waiting is most of a search — while requests
-    that write go one after the other, so that what one changes is there for the next, as in a sequential run."""
+    """Every case sent, answers in the cases' order (None for one that cannot be encoded, or not sent). Reads go
+    out ``CONCURRENT_READS`` at a time — against a distant target the waiting is most of a search — while requests
+    that write go one after the other, so that what one changes is there for the next, as in a sequential run.
+    Once a request hangs (no answer within ``TIMEOUT_S``), the operation's other cases are not sent: the hang is
+    FUZZ-01's finding, and waiting it out for every case would only make the run as long as the cases are many."""
+    hang = threading.Event()
+
     def one(case) -> Sent | None:
+        if hang.is_set():
+            return None
         try:
-            return send(case, caller, target)
+            sent = send(case, caller, target)
         except Unsendable:
             return None
+        if sent.hung:
+            hang.set()
+        return sent
 
     answers: list[Sent | None] = [None] * len(cases)
     reads = [index for index, case in enumerate(cases) if case.method.upper() in SAFE_METHODS]
