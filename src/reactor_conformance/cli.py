@@ -11,14 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import signal
 import sys
 from pathlib import Path
 
+from .harness import suite
+
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BROKEN, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SUITE = PROJECT_ROOT / "tests" / "conformance"
+PLUGIN = "reactor_conformance.harness.plugin"
 
 
 class BadInput(Exception):
@@ -27,9 +27,11 @@ class BadInput(Exception):
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args, extra = parser.parse_known_args(argv)
     if extra and args.command != "run":
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.argv = argv[argv.index("run") + 1:] if args.command == "run" else []
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         return args.handler(args, extra)
@@ -57,24 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run the conformance suite (default target: the embedded reference server)",
-                              description="Other options (-k EXPR, -n auto, -x …) are passed to pytest.")
-    run.add_argument("--target", help="base URL of the server under test")
-    run.add_argument("--profile", help="profile TOML: target, fixtures and identities")
-    run.add_argument("--level", choices=("must", "should"), default="should")
-    run.add_argument("--reports", default="reports", help="folder receiving reports/<run id>/ (default: reports)")
-    run.add_argument("--fault", action="append", default=[], help="embedded server only: start it with this defect")
-    run.add_argument("--variant", action="append", default=[],
-                     help="embedded server only: start it with this legal variation (repeatable)")
-    run.add_argument("--requirement", action="append", default=[], metavar="ID",
-                     help="run only the tests that name this requirement (repeatable)")
-    run.add_argument("--allow-writes", action="store_true", help="allow creating resources on a non-loopback target")
-    run.add_argument("--read-only", action="store_true", help="only the checks that change nothing")
-    run.add_argument("--max-rps", type=float, default=0.0, help="cap on requests per second")
-    run.add_argument("--fuzz-examples", type=int, help="generated examples per operation")
-    run.add_argument("--fuzz-seed", type=int, help="seed of the generated requests")
-    run.add_argument("--no-fuzz", action="store_true", help="skip the schema-driven fuzzing")
-    run.add_argument("--nightly", action="store_true", help="nightly budget: more examples, no shrinking")
-    run.add_argument("--quiet", "-q", action="store_true", help="less pytest output")
+                              description="Runs the suite through pytest with these options; any other (-k EXPR, "
+                                          "-n 4, -x, -q …) goes to pytest as it is.")
+    from .harness.plugin import add_options  # the run's options are declared once, in the plugin
+
+    add_options(run.add_argument)
     run.set_defaults(handler=command_run)
 
     serve = commands.add_parser("serve", help="start the reference server on loopback")
@@ -124,66 +113,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 # -- run ---------------------------------------------------------------------------------------
 def command_run(args, extra: list[str]) -> int:
+    """Hand the arguments to pytest with the suite and its plugin: the plugin declares, checks and uses every run
+    option, so ``pytest tests/conformance …`` is the same run. Only pytest's exit codes are translated."""
     import pytest
 
-    from .run_context import new_run_dir
-
-    if not SUITE.is_dir():
-        raise BadInput(f"the conformance suite is not at {SUITE}: run from a checkout of the project")
-    if args.profile and not Path(args.profile).is_file():
-        raise BadInput(f"profile {args.profile} does not exist")
-    reports = Path(args.reports)
-    run_dir = new_run_dir(reports)
-    run_dir.mkdir(parents=True)
     # --assert=plain: the suite reports through expect.fail and has no bare assert to explain, while rewriting
     # would recompile every module of hypothesis and schemathesis (pytest plugins) on each run where bytecode
     # is not cached, and slow their hot paths down.
-    pytest_args = [str(SUITE), "--rootdir", str(PROJECT_ROOT), "-p", "no:cacheprovider", "--assert=plain",
-                   "--run-dir", str(run_dir), "--reports", str(reports), "--level", args.level,
-                   "--junitxml", str(run_dir / "junit.xml"), "--alluredir", str(run_dir / "allure-results"),
-                   "-o", "junit_family=xunit2", "-o", "console_output_style=count"]
-    for flag in ("target", "profile", "max_rps", "fuzz_examples", "fuzz_seed"):
-        value = getattr(args, flag)
-        if value:
-            pytest_args += [f"--{flag.replace('_', '-')}", str(value)]
-    for flag in ("allow_writes", "read_only", "no_fuzz", "nightly"):
-        if getattr(args, flag):
-            pytest_args.append(f"--{flag.replace('_', '-')}")
-    for fault in args.fault:
-        pytest_args += ["--fault", fault]
-    for variant in args.variant:
-        pytest_args += ["--variant", variant]
-    for requirement in args.requirement:
-        pytest_args += ["--requirement", requirement]
-    pytest_args += ["-q"] if args.quiet else []
-    pytest_args += extra
-    code = pytest.main(pytest_args)
-    summary = run_dir / "summary.json"
+    code = pytest.main([str(suite.FOLDER), "-p", PLUGIN, "-p", "no:cacheprovider", "--assert=plain", *args.argv])
     if code == pytest.ExitCode.USAGE_ERROR:
-        shutil.rmtree(run_dir, ignore_errors=True)  # nothing ran: leave no half-empty run behind
         return EXIT_BAD_INPUT
-    _point_latest(reports, run_dir)
     if code == pytest.ExitCode.INTERRUPTED:
         return EXIT_INTERRUPTED
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         print("reactor-conformance: no test was selected", file=sys.stderr)
         return EXIT_BAD_INPUT
-    if not summary.is_file():
+    if code in (pytest.ExitCode.INTERNAL_ERROR,) or code not in (EXIT_OK, EXIT_FAILED):
         return EXIT_BROKEN
-    return json.loads(summary.read_text("utf-8"))["exit_code"]
-
-
-def _point_latest(reports: Path, run_dir: Path) -> None:
-    """``reports/latest`` names the newest run, for CI steps and people alike."""
-    latest = reports / "latest"
-    try:
-        if latest.is_symlink() or latest.is_file():
-            latest.unlink()
-        elif latest.is_dir():
-            shutil.rmtree(latest)
-        latest.symlink_to(run_dir.name, target_is_directory=True)
-    except OSError:
-        shutil.copytree(run_dir, latest, dirs_exist_ok=True)
+    return int(code)
 
 
 # -- serve -------------------------------------------------------------------------------------
@@ -274,7 +221,7 @@ def _previous_html(run_dir: Path) -> Path | None:
 # -- faults ------------------------------------------------------------------------------------
 def command_faults(args, extra) -> int:
     from . import reporting
-    from .proof import jobs, run_all
+    from .harness.proof import jobs, run_all
     from .reporting.proof import proof_markdown
 
     planned = jobs(args.only)
@@ -287,9 +234,9 @@ def command_faults(args, extra) -> int:
 
 # -- cleanup -----------------------------------------------------------------------------------
 def command_cleanup(args, extra) -> int:
-    from .clients import clients_for
-    from .ledger import Ledger, cleanup
-    from .settings import load_profile, profile_from_env
+    from .target.identities import clients_for
+    from .target.ledger import Ledger, cleanup
+    from .target.profile import load_profile, profile_from_env
 
     ledger_path = Path(args.ledger)
     if not ledger_path.is_file():
@@ -308,7 +255,7 @@ def command_cleanup(args, extra) -> int:
 
 # -- requirements ------------------------------------------------------------------------------
 def command_requirements(args, extra) -> int:
-    from .requirements import catalog
+    from .checks.requirements import catalog
 
     records = [r for r in catalog().values() if not args.level or r.level == args.level]
     if args.json:

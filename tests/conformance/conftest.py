@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from filelock import FileLock, Timeout
 
-from reactor_conformance import api, expect
-from reactor_conformance.client import ApiClient
-from reactor_conformance.clients import clients_for
-from reactor_conformance.ledger import Ledger
-from reactor_conformance.recorded import record
-from reactor_conformance.transport import RateLimiter
+from reactor_conformance.checks import api, expect
+from reactor_conformance.target.client import ApiClient
+from reactor_conformance.target.identities import clients_for
+from reactor_conformance.target.ledger import Ledger
+from reactor_conformance.target.recorded import record
+from reactor_conformance.target.transport import RateLimiter
 
 GRANT_LOCK_HANG_GUARD_S = 3600  # a hang guard: another test holding a package this long is stuck, not slow
 LEASE_POLL_S = 0.05

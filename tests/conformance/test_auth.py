@@ -9,11 +9,11 @@ import dataclasses
 
 import pytest
 
-from reactor_conformance import answers, api, expect
-from reactor_conformance.client import ApiClient
+from reactor_conformance.checks import answers, api, expect
+from reactor_conformance.checks.schemas import errors as schema_errors
 from reactor_conformance.errors import ConfigError, TargetError
-from reactor_conformance.ims import ImsTokenSource
-from reactor_conformance.schemas import errors as schema_errors
+from reactor_conformance.target.client import ApiClient
+from reactor_conformance.target.ims import ImsTokenSource
 
 ORG_LIST = api.AUTHORIZATIONS
 PACKAGE = "/extension_packages/{ep}"

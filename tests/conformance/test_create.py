@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from reactor_conformance import answers, api, expect
+from reactor_conformance.checks import answers, api, expect
 
 CLOCK_SKEW = timedelta(minutes=5)
 

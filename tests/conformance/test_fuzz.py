@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from reactor_conformance import api, fuzz
+from reactor_conformance.checks import api, fuzz
 
 # Who fuzzes what: description, operation, identity (None: nobody's credentials), and the real resource the
 # operation's path is given: "grant" (a fresh grant of the fuzzed package to the authorized org), "install"

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from reactor_conformance import answers, api, expect
+from reactor_conformance.checks import answers, api, expect
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 USER_ATTRIBUTES = ("created_by_email", "created_by_display_name", "updated_by_email", "updated_by_display_name")

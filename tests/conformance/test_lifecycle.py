@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from reactor_conformance import answers, api, expect
-from reactor_conformance.recorded import Recorded
+from reactor_conformance.checks import answers, api, expect
+from reactor_conformance.target.recorded import Recorded
 
 
 def listed_ids(client, path: str, requirement: str, what: str) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from reactor_conformance import answers, api, expect
+from reactor_conformance.checks import answers, api, expect
 
 PAGINATION = ("current_page", "next_page", "prev_page", "total_pages", "total_count")
 

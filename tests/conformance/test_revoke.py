@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reactor_conformance import api, expect
+from reactor_conformance.checks import api, expect
 
 
 def revoke(owner, grants, grant: dict, state: str):

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import pytest
 
-from reactor_conformance import answers, api, expect
+from reactor_conformance.checks import answers, api, expect
 
 # Mangled authorization IDs built from a real one ({ea}): description, the path after the collection.
 MANGLED_IDS = [

@@ -11,8 +11,8 @@ from datetime import datetime
 
 import pytest
 
-from reactor_conformance import answers, api, expect
-from reactor_conformance.schemas import errors as schema_errors
+from reactor_conformance.checks import answers, api, expect
+from reactor_conformance.checks.schemas import errors as schema_errors
 
 ONE = "/extension_package_usage_authorizations/{ea}"
 RELATED = "/extension_package_usage_authorizations/{ea}/extension_package"

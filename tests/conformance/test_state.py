@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from reactor_conformance import answers, api, expect
+from reactor_conformance.checks import answers, api, expect
 
 UNKNOWN = "EA" + "0" * 32
 TIMESTAMP_TICK_S = 0.002  # Reactor timestamps have millisecond precision

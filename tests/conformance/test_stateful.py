@@ -11,7 +11,8 @@ from __future__ import annotations
 import hypothesis
 import pytest
 
-from reactor_conformance import api, crashes, expect, fuzz, redact
+from reactor_conformance.checks import api, crashes, expect, fuzz
+from reactor_conformance.target import redact
 
 # The sequences that matter here start at a grant and follow its links; other operations only dilute them.
 SEQUENCES = fuzz.spec().include(path_regex="extension_package_usage_authorizations")

@@ -13,7 +13,7 @@ from suite_runs import HANG_GUARD_S
 
 SUITE = '''
 import pytest
-from reactor_conformance import expect
+from reactor_conformance.checks import expect
 
 
 @pytest.mark.requirement("SHAPE-04", "CREATE-02")
@@ -70,7 +70,7 @@ def run(tmp_path_factory):
     (root / "tests" / "conformance").mkdir(parents=True)
     (root / "tests" / "conformance" / "test_attribution_cases.py").write_text(SUITE, "utf-8")
     run_dir = root / "reports" / "run"
-    command = [sys.executable, "-m", "pytest", "-p", "reactor_conformance.plugin", "-p", "no:cacheprovider",
+    command = [sys.executable, "-m", "pytest", "-p", "reactor_conformance.harness.plugin", "-p", "no:cacheprovider",
                "tests/conformance", "--run-dir", str(run_dir), "--junitxml", str(run_dir / "junit.xml"),
                "-o", "junit_family=xunit2", "-q"]
     completed = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=HANG_GUARD_S)

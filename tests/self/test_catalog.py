@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reactor_conformance.requirements import LEVELS, catalog
+from reactor_conformance.checks.requirements import LEVELS, catalog
 
 SUITE = Path(__file__).resolve().parents[1] / "conformance"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from reactor_conformance import refserver
+from reactor_conformance.checks.requirements import catalog
 from reactor_conformance.refserver.faults import FAULTS, FaultName, parse_faults
 from reactor_conformance.refserver.variants import VariantName
-from reactor_conformance.requirements import catalog
 
 # MUST requirements no server defect can break, and why.
 UNBREAKABLE_BY_A_SERVER: dict[str, str] = {}

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from reactor_conformance.errors import TargetError
-from reactor_conformance.ledger import Entry, Ledger, cleanup
+from reactor_conformance.target.ledger import Entry, Ledger, cleanup
 
 
 def test_each_event_is_one_json_line(tmp_path):

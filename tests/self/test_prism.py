@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from suite_runs import HANG_GUARD_S, REQUEST_HANG_GUARD_S, tool
 
-from reactor_conformance.requirements import catalog
+from reactor_conformance.checks.requirements import catalog
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PRISM_DIR = PROJECT_ROOT / "examples" / "prism"

@@ -19,10 +19,10 @@ import pytest
 import requests
 from suite_runs import REQUEST_HANG_GUARD_S
 
+from reactor_conformance.checks.schemas import errors as schema_errors
 from reactor_conformance.refserver.faults import ENVIRONMENT_VARIABLE
 from reactor_conformance.refserver.seed import IDENTITIES
 from reactor_conformance.refserver.server import start_server
-from reactor_conformance.schemas import errors as schema_errors
 
 JSON_API = "application/vnd.api+json"
 AUTHORIZATIONS = "/extension_package_usage_authorizations"

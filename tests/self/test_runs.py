@@ -15,9 +15,9 @@ import requests
 import tomli_w
 from suite_runs import REQUEST_HANG_GUARD_S, tool
 
+from reactor_conformance.checks.schemas import errors as schema_errors
 from reactor_conformance.refserver.server import start_server
 from reactor_conformance.reporting.summary import load_summary
-from reactor_conformance.schemas import errors as schema_errors
 
 
 def write_profile(path: Path, server, *, client_credentials: bool = False) -> Path:

@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
-from reactor_conformance.schemas import SCHEMAS, errors, registry
+from reactor_conformance.checks.schemas import SCHEMAS, errors, registry
 
 SPEC = Path(__file__).resolve().parents[2] / "openapi" / "reactor.yaml"
 RAW = yaml.safe_load(SPEC.read_text("utf-8"))

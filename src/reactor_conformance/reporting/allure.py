@@ -14,7 +14,7 @@ from pathlib import Path
 
 import allure
 
-from .. import redact
+from ..target import redact
 
 EPIC = "Reactor extension package usage authorizations"
 

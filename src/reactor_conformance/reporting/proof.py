@@ -11,7 +11,7 @@ import statistics
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..proof import Outcome
+    from ..harness.proof import Outcome
 
 CLEAN = "(clean)"
 

@@ -19,7 +19,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
@@ -39,15 +38,14 @@ from schemathesis.generation.overrides import Override
 from schemathesis.specs.openapi import checks as openapi_checks
 from schemathesis.transport.requests import ManagedCookiesSession
 
-from . import api, crashes, curl, exchanges, expect, redact, transport
-from .errors import Unreachable
-from .exchanges import REQUEST_BODY_LIMIT, RESPONSE_BODY_LIMIT, Exchange, text_of
+from ..errors import Unreachable
+from ..target import curl, exchanges, redact, transport
+from ..target.exchanges import REQUEST_BODY_LIMIT, RESPONSE_BODY_LIMIT, Exchange, text_of
+from ..target.transport import RateLimiter, connection_failure
+from . import api, crashes, expect
+from .contract import SCHEMATHESIS_SETTINGS, SPEC
 from .fuzz_checks import IMS_OPERATIONS  # importing it registers the project's checks
-from .transport import RateLimiter, connection_failure
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SPEC = PROJECT_ROOT / "openapi" / "reactor.yaml"
-SETTINGS = PROJECT_ROOT / "schemathesis.toml"
 TIMEOUT_S = 30.0
 CONCURRENT_READS = 4  # generated reads in flight at once, per search (``--max-rps`` still holds them all)
 MESSAGE_LIMIT = 1500
@@ -133,7 +131,7 @@ class Pace(Limiter):
 @cache
 def spec():
     """``openapi/reactor.yaml`` with the project's schemathesis settings, loaded once per process."""
-    schema = schemathesis.openapi.from_path(SPEC, config=SchemathesisConfig.from_path(SETTINGS))
+    schema = schemathesis.openapi.from_path(SPEC, config=SchemathesisConfig.from_path(SCHEMATHESIS_SETTINGS))
     _remember_checks_config(schema.config)
     # What exists now — modules, the spec and its resolved schemas — lives as long as the process. Out of the garbage
     # collector's sight, the full collections that drawing cases sets off go through only what the run creates.

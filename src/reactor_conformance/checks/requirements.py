@@ -32,7 +32,7 @@ class Requirement:
 @cache
 def catalog() -> dict[str, Requirement]:
     """Every requirement by ID, in the catalog's order."""
-    text = resources.files("reactor_conformance").joinpath("requirements.toml").read_text("utf-8")
+    text = resources.files("reactor_conformance.checks").joinpath("requirements.toml").read_text("utf-8")
     return {rid: Requirement(id=rid, **fields) for rid, fields in tomllib.loads(text).items()}
 
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+from .contract import SCHEMAS  # noqa: E402 - re-exported: where the schemas are
 
 
 @cache

@@ -19,9 +19,9 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import requests
 from requests.structures import CaseInsensitiveDict
 
+from ..errors import TargetError, Unreachable
 from . import exchanges, redact, transport
-from .errors import TargetError, Unreachable
-from .settings import Identity
+from .profile import Identity
 from .transport import RateLimiter, connection_failure
 
 JSON_API = "application/vnd.api+json"

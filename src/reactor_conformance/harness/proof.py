@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -23,27 +22,16 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .refserver.faults import FAULTS
-from .refserver.variants import VARIANTS
-from .reporting.proof import CLEAN
+from ..refserver.faults import FAULTS
+from ..refserver.variants import VARIANTS
+from ..reporting.proof import CLEAN
+from . import suite
 
 ALL_VARIANTS = "(all variants)"
-SUITE = Path(__file__).resolve().parents[2] / "tests" / "conformance"
 # Plugins a proof run has no use for (no reports but the summary, no workers, no reruns): not loading them saves
 # part of every run's start.
 UNNEEDED_PLUGINS = [arg for name in ("cacheprovider", "xdist", "xdist.looponfail", "rerunfailures", "allure_pytest",
                                      "anyio", "junitxml", "pastebin", "doctest") for arg in ("-p", f"no:{name}")]
-MARKER = re.compile(r"pytest\.mark\.requirement\(([^)]*)\)")
-
-
-def files_naming(requirements) -> list[Path]:
-    """The suite's test files that name one of ``requirements`` in a marker: all a fault's run needs to collect."""
-    def named(path: Path) -> set[str]:
-        return set(re.findall(r'"([A-Z]+-\d{2})"', " ".join(MARKER.findall(path.read_text("utf-8")))))
-
-    return [path for path in sorted(SUITE.glob("test_*.py")) if set(requirements) & named(path)]
-
-
 @dataclass(frozen=True)
 class Job:
     """One run of the suite against the embedded server."""
@@ -62,8 +50,10 @@ class Job:
         return (20 if self.fuzz and not self.requirements else 1) + (5 if self.fuzz else 0)
 
     def pytest_args(self, run_dir: Path) -> list[str]:
-        where = [str(path) for path in files_naming(self.requirements)] if self.requirements else [str(SUITE)]
-        args = [*where, "--rootdir", str(SUITE.parents[1]), "-q", "--tb=no", *UNNEEDED_PLUGINS,
+        where = [str(path) for path in suite.test_files_naming(self.requirements)] if self.requirements \
+            else [str(suite.FOLDER)]
+        args = [*where, "-p", "reactor_conformance.harness.plugin", "--rootdir", str(suite.FOLDER), "-q", "--tb=no",
+                *UNNEEDED_PLUGINS,
                 "--run-dir", str(run_dir), "--reports", str(run_dir.parent), "-o", "console_output_style=classic"]
         args += [arg for fault in self.faults for arg in ("--fault", fault)]
         args += [arg for variant in self.variants for arg in ("--variant", variant)]

@@ -14,9 +14,9 @@ from typing import Callable, Protocol
 
 import requests
 
+from ..errors import ConfigError, TargetError
 from . import redact, transport
-from .errors import ConfigError, TargetError
-from .settings import Identity
+from .profile import Identity
 from .transport import connection_failure
 
 TOKEN_PATH = "/ims/token/v3"

@@ -1,25 +1,30 @@
-"""The pytest plugin: options, the run's target, requirement bookkeeping and the run's reports.
+"""The pytest plugin: the run's options, its configuration, requirement bookkeeping and the run's reports.
 
-It is loaded by the project's ``conftest.py`` so that ``pytest tests/conformance`` and
-``reactor-conformance run`` behave the same. With xdist the controller resolves the target
-once (starting the embedded reference server when no target is given) and hands it to the
-workers; it also collects every test report and writes ``summary.json`` and ``conformance.md``.
+``pytest tests/conformance`` (the project's ``conftest.py`` loads it) and ``reactor-conformance run`` (which only
+hands its arguments to pytest) are one and the same code path. The options are declared here once
+(``add_options``; the command line shows the same ones in its help). The controller builds the run's
+configuration once (``RunConfig.from_options``) and hands it to the xdist workers as data; it collects every
+test's verdicts and writes the run's reports into its folder, and points ``<reports>/latest`` at it.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from . import __version__, crashes, expect, redact, reporting, transport
-from .errors import ConfigError, TargetError, Unreachable
-from .reporting.matrix import failure_sentence
-from .reporting.summary import TestResult, build_summary
-from .requirements import catalog, unknown_ids
-from .run_context import RunContext
+from .. import __version__, reporting
+from ..checks import crashes, expect
+from ..checks.requirements import catalog, unknown_ids
+from ..errors import ConfigError, TargetError, Unreachable
+from ..reporting.matrix import failure_sentence
+from ..reporting.summary import TestResult, build_summary
+from ..target import redact, transport
+from .run_config import RunConfig
+from .suite import FOLDER
 
 OBSERVATION = "observation"
 REQUIREMENTS = "requirements"
@@ -28,31 +33,35 @@ VERDICT = "verdict"  # one readable "ID status" line per requirement a test touc
 STOP = pytest.StashKey[dict]()
 
 
+def add_options(add) -> None:
+    """Every option of a run, declared once: ``add`` is pytest's ``addoption`` here, argparse's ``add_argument``
+    for ``reactor-conformance run --help``."""
+    add("--target", help="base URL of the server under test (default: the embedded reference server)")
+    add("--profile", help="profile TOML with the target, fixtures and org identities")
+    add("--level", choices=("must", "should"), default="should",
+        help="'must': SHOULD failures are reported but do not fail the run (default: should)")
+    add("--reports", default="reports", help="folder that receives one sub-folder per run (default: reports)")
+    add("--run-dir", help="exact folder for this run's reports (default: <reports>/<UTC timestamp>)")
+    add("--allow-writes", action="store_true", help="allow creating resources on a target that is not on loopback")
+    add("--read-only", action="store_true", help="run only the checks that change nothing")
+    add("--fault", action="append", default=[],
+        help="start the embedded reference server with this named defect (repeatable)")
+    add("--variant", action="append", default=[],
+        help="start the embedded reference server with this legal variation (repeatable)")
+    add("--requirement", action="append", default=[], metavar="ID",
+        help="run only the tests that name this requirement (repeatable)")
+    add("--max-rps", type=float, default=0.0, help="cap on requests per second, every worker together (0: no cap)")
+    add("--fuzz-examples", type=int, default=None, help="generated examples per operation (default 10)")
+    add("--fuzz-seed", type=int, default=None, help="seed of the generated requests (default 20240723)")
+    add("--no-fuzz", action="store_true", help="skip the schema-driven fuzzing")
+    add("--nightly", action="store_true", help="nightly budget: more examples, no shrinking")
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("reactor-conformance", "Reactor conformance target and run")
-    group.addoption("--target", help="base URL of the server under test (default: the embedded reference server)")
-    group.addoption("--profile", help="profile TOML with the target, fixtures and org identities")
-    group.addoption("--level", choices=("must", "should"), default="should",
-                    help="'must': SHOULD failures are reported but do not fail the run (default: should)")
-    group.addoption("--reports", default="reports", help="folder that receives one sub-folder per run")
-    group.addoption("--run-dir", help="exact folder for this run's reports (default: <reports>/<run id>)")
-    group.addoption("--allow-writes", action="store_true",
-                    help="allow creating resources on a target that is not on loopback")
-    group.addoption("--read-only", action="store_true", help="run only the checks that change nothing")
-    group.addoption("--fault", action="append", default=[],
-                    help="start the embedded reference server with this named defect (repeatable)")
-    group.addoption("--variant", action="append", default=[],
-                    help="start the embedded reference server with this legal variation (repeatable)")
-    group.addoption("--requirement", action="append", default=[], metavar="ID",
-                    help="run only the tests that name this requirement (repeatable)")
-    group.addoption("--max-rps", type=float, default=0.0, help="cap on requests per second (0: no cap)")
-    group.addoption("--fuzz-examples", type=int, default=None, help="generated examples per operation")
-    group.addoption("--fuzz-seed", type=int, default=None, help="seed of the generated requests")
-    group.addoption("--no-fuzz", action="store_true", help="skip the schema-driven fuzzing")
-    group.addoption("--nightly", action="store_true",
-                    help="nightly budget: more examples, no shrinking")
+    add_options(parser.getgroup("reactor-conformance", "Reactor conformance target and run").addoption)
 
 
+@pytest.hookimpl(tryfirst=True)  # before JUnit's and Allure's plugins read where their reports go
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(*ids): requirement IDs the test checks")
     config.reactor_results = {}
@@ -61,9 +70,15 @@ def pytest_configure(config: pytest.Config) -> None:
         config.reactor = None
         return
     try:
-        config.reactor = RunContext.from_wire(wire) if wire else RunContext.start(config)
+        config.reactor = RunConfig.from_wire(wire) if wire else RunConfig.from_options(config.option)
     except (ConfigError, TargetError) as error:
         raise pytest.UsageError(str(error)) from None
+    if not wire:  # the run's JUnit and Allure results go into its folder, unless the person chose a place
+        if hasattr(config.option, "xmlpath"):  # plugins a run may leave out (the proof does)
+            config.option.xmlpath = config.option.xmlpath or str(config.reactor.run_dir / "junit.xml")
+        if hasattr(config.option, "allure_report_dir"):
+            config.option.allure_report_dir = config.option.allure_report_dir or str(
+                config.reactor.run_dir / "allure-results")
     if getattr(config.option, "dist", None) == "load" and not any(
             arg.startswith("--dist") for arg in config.invocation_params.args):
         # Work stealing, unless the person chose: the suite's tests differ a hundredfold in length (a fuzzed
@@ -73,10 +88,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _runs_conformance(config: pytest.Config) -> bool:
     """True when the session's paths include the conformance suite (the self-tests need no target)."""
-    suite = config.rootpath / "tests" / "conformance"
+    suites = {FOLDER.resolve(), (config.rootpath / "tests" / "conformance").resolve()}  # installed, or checked out
     for arg in config.args:
         path = Path(arg.split("::")[0]).resolve()
-        if path == suite or suite in path.parents or path in suite.parents:
+        if any(path == suite or suite in path.parents or path in suite.parents for suite in suites):
             return True
     return False
 
@@ -88,7 +103,7 @@ def pytest_configure_node(node) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    context: RunContext | None = getattr(config, "reactor", None)
+    context: RunConfig | None = getattr(config, "reactor", None)
     if context is not None and not hasattr(config, "workerinput"):
         context.close()
 
@@ -130,8 +145,8 @@ def _allure_context(request: pytest.FixtureRequest):
     if context is None or not ids or not getattr(request.config.option, "allure_report_dir", None):
         yield
         return
-    from . import exchanges
-    from .reporting.allure import attach_exchange, label_verdicts
+    from ..reporting.allure import attach_exchange, label_verdicts
+    from ..target import exchanges
 
     exchanges.on_exchange.append(attach_exchange)
     try:
@@ -146,7 +161,7 @@ def pytest_runtest_call(item: pytest.Item):
     """Once the test body ran (passed or not), its verdicts go into its Allure result."""
     yield
     if getattr(item.config, "reactor", None) is not None and getattr(item.config.option, "allure_report_dir", None):
-        from .reporting.allure import attach_verdicts
+        from ..reporting.allure import attach_verdicts
 
         attach_verdicts(requirement_ids(item), expect.verdicts)
 
@@ -164,6 +179,8 @@ def observe(request: pytest.FixtureRequest):
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Each test (each attempt, with reruns) starts with no verdicts."""
+    if getattr(item.config, "reactor", None) is None:  # not a conformance run: the tests are none of ours
+        return
     expect.begin()
     item.stash[STOP] = {}
 
@@ -172,6 +189,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     """Note what stopped a test; on its teardown report, hand on the verdicts of every check it ran."""
     outcome = yield
+    if getattr(item.config, "reactor", None) is None:  # not a conformance run: leave the reports as they are
+        return
     report: pytest.TestReport = outcome.get_result()
     stop = item.stash.setdefault(STOP, {})
     if (report.failed or report.skipped) and not stop:
@@ -266,7 +285,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     _write_request_counts(config)
     if hasattr(config, "workerinput") or not config.reactor_results:
         return
-    context: RunContext = config.reactor
+    context: RunConfig = config.reactor
     summary = build_summary(
         run_id=context.run_id,
         started_at=context.started_at,
@@ -283,7 +302,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config.reactor_summary = summary
     allure_dir = getattr(config.option, "allure_report_dir", None)
     if allure_dir:
-        from .reporting.allure import readable_status_details, write_environment
+        from ..reporting.allure import readable_status_details, write_environment
 
         readable_status_details(Path(allure_dir))
 
@@ -292,8 +311,22 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                                              "fuzz_examples": context.fuzz_examples,
                                              "faults": ",".join(context.faults) or "none",
                                              "variants": ",".join(context.variants) or "none"})
+    point_latest(context.run_dir)
     if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         session.exitstatus = summary["exit_code"]
+
+
+def point_latest(run_dir: Path) -> None:
+    """``<reports>/latest`` names the newest run, for CI steps and people alike."""
+    latest = run_dir.parent / "latest"
+    try:
+        if latest.is_symlink() or latest.is_file():
+            latest.unlink()
+        elif latest.is_dir():
+            shutil.rmtree(latest)
+        latest.symlink_to(run_dir.name, target_is_directory=True)
+    except OSError:
+        shutil.copytree(run_dir, latest, dirs_exist_ok=True)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
-from .errors import ConfigError, TargetError
+from ..errors import ConfigError, TargetError
 
 if TYPE_CHECKING:
     from .client import ApiClient

@@ -5,7 +5,7 @@ from __future__ import annotations
 from . import transport
 from .client import ApiClient
 from .ims import token_source_for
-from .settings import Profile
+from .profile import Profile
 from .transport import RateLimiter
 
 

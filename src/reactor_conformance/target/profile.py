@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from string import Template
 from types import MappingProxyType
@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 from jsonschema import ValidationError
 
-from . import schemas
-from .errors import ConfigError
+from ..checks import schemas
+from ..errors import ConfigError
 
 
 def _schema() -> dict:
@@ -82,6 +82,19 @@ class Profile:
         _check_url(base_url, f"{self.source}: --target")
         return replace(self, target=replace(self.target, base_url=base_url.rstrip("/")))
 
+    def to_data(self) -> dict:
+        """Plain data, for the other processes of a run: they take it as it is, never reading a profile again."""
+        return {"target": asdict(self.target), "fixtures": dict(self.fixtures), "source": self.source,
+                "identities": {name: asdict(identity) for name, identity in self.identities.items()}}
+
+    @classmethod
+    def from_data(cls, data: Mapping) -> Profile:
+        """The profile ``to_data`` gave, already checked where it was read."""
+        identities = {name: Identity(**{**values, "scopes": tuple(values["scopes"])})
+                      for name, values in data["identities"].items()}
+        return cls(Target(**data["target"]), MappingProxyType(dict(data["fixtures"])), MappingProxyType(identities),
+                   data["source"])
+
 
 class _Origin:
     """Where the values came from, so that an error names the key or the variable a person must fix."""
@@ -99,6 +112,11 @@ class _Origin:
 
     def error(self, message: str) -> ConfigError:
         return ConfigError(f"{self.source}: {message}")
+
+
+def profile_of(data: Mapping, source: str) -> Profile:
+    """A profile given as data (the embedded reference server's), checked like a file's."""
+    return _build(data, _Origin(source, from_environment=False))
 
 
 def load_profile(path: str | os.PathLike, environ: Mapping[str, str] | None = None) -> Profile:

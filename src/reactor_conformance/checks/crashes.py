@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 
-from .errors import TargetError
+from ..errors import TargetError
 
 _JSON_KINDS = {"NoneType": "null", "str": "a string", "int": "a number", "float": "a number", "bool": "a boolean",
                "list": "an array", "dict": "an object", "bytes": "bytes", "string": "a string"}

@@ -19,7 +19,8 @@ from typing import Iterable
 
 import requests
 
-from . import answers, redact
+from ..target import redact
+from . import answers
 from .requirements import catalog
 from .schemas import errors as schema_errors
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from . import api
-from .clients import clients_for
-from .errors import ConfigError, TargetError
-from .settings import Profile
+from ..checks import api
+from ..errors import ConfigError, TargetError
+from ..target.identities import clients_for
+from ..target.profile import Profile
 
 PREFLIGHT_TIMEOUT_S = 15.0
 REFUSALS = (401, 403)

@@ -3,7 +3,7 @@
 The suite applies them beside schemathesis's own (``fuzz.py`` files each failure under its FUZZ requirement), and
 so does the plain CLI given this module as its hooks::
 
-    SCHEMATHESIS_HOOKS=reactor_conformance.fuzz_checks st run openapi/reactor.yaml --url … -H …
+    SCHEMATHESIS_HOOKS=reactor_conformance.checks.fuzz_checks st run openapi/reactor.yaml --url … -H …
 
 One function per property, guard clauses first; each failure is a typed object whose message puts what was
 received beside what the contract says.

@@ -1,0 +1,21 @@
+"""Where the conformance suite is: ``reactor_conformance.suite`` (the checkout's ``tests/conformance`` in an
+editable install), so that ``reactor-conformance run`` works from any folder, installed or not."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+FOLDER = Path(str(resources.files("reactor_conformance.suite")))
+
+
+def test_files_naming(requirements) -> list[Path]:
+    """The suite's test files whose requirement markers name one of ``requirements``."""
+    import re
+
+    marker = re.compile(r"pytest\.mark\.requirement\(([^)]*)\)")
+
+    def named(path: Path) -> set[str]:
+        return set(re.findall(r'"([A-Z]+-\d{2})"', " ".join(marker.findall(path.read_text("utf-8")))))
+
+    return [path for path in sorted(FOLDER.glob("test_*.py")) if set(requirements) & named(path)]
