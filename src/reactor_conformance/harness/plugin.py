@@ -57,6 +57,13 @@ def add_options(add) -> None:
     add("--nightly", action="store_true", help="nightly budget: more examples, no shrinking")
 
 
+def option_names() -> tuple[str, ...]:
+    """The destinations of the declared options (``--max-rps`` → ``max_rps``): what a run's configuration keeps."""
+    names: list[str] = []
+    add_options(lambda *flags, **kw: names.append(kw.get("dest") or flags[0].lstrip("-").replace("-", "_")))
+    return tuple(names)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser.getgroup("reactor-conformance", "Reactor conformance target and run").addoption)
 
@@ -70,7 +77,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.reactor = None
         return
     try:
-        config.reactor = RunConfig.from_wire(wire) if wire else RunConfig.from_options(config.option)
+        config.reactor = RunConfig.from_wire(wire) if wire else RunConfig.from_options(
+            {name: getattr(config.option, name) for name in option_names()})
     except (ConfigError, TargetError) as error:
         raise pytest.UsageError(str(error)) from None
     if not wire:  # the run's JUnit and Allure results go into its folder, unless the person chose a place

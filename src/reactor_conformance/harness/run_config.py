@@ -49,20 +49,14 @@ def is_loopback(url: str) -> bool:
 
 @dataclass
 class RunConfig:
+    """The profile it runs with, its folder and start, and every option of the run as given (``options``, by the
+    names the plugin declares them under): an option added there is here, and in every worker, with no other edit."""
+
     profile: Profile
     run_dir: Path
     started_at: datetime
-    level: str
     embedded: bool
-    faults: tuple[str, ...]
-    variants: tuple[str, ...]
-    allow_writes: bool
-    read_only: bool
-    max_rps: float
-    fuzz_enabled: bool
-    fuzz_examples: int
-    fuzz_seed: int
-    nightly: bool
+    options: dict
     _server: object = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -72,33 +66,27 @@ class RunConfig:
 
     # -- building ----------------------------------------------------------------------------
     @classmethod
-    def from_options(cls, opt) -> RunConfig:
+    def from_options(cls, options: dict) -> RunConfig:
         """The run the options ask for: the embedded reference server when no target is named."""
-        if opt.target and not (opt.profile or os.environ.get("REACTOR_BASE_URL")):
-            raise ConfigError(f"--target {opt.target} needs credentials: pass --profile FILE or set REACTOR_* "
-                              "variables")
-        if (opt.fault or opt.variant) and (opt.target or opt.profile):
+        target, profile_file = options["target"], options["profile"]
+        if target and not (profile_file or os.environ.get("REACTOR_BASE_URL")):
+            raise ConfigError(f"--target {target} needs credentials: pass --profile FILE or set REACTOR_* variables")
+        if (options["fault"] or options["variant"]) and (target or profile_file):
             raise ConfigError("--fault and --variant apply to the embedded reference server only; "
                               "drop --target/--profile")
         server = None
-        if opt.profile:
-            profile = load_profile(opt.profile)
+        if profile_file:
+            profile = load_profile(profile_file)
         elif os.environ.get("REACTOR_BASE_URL"):
             profile = profile_from_env(os.environ)
         else:
-            server = _start_embedded(tuple(opt.fault), tuple(opt.variant))
+            server = _start_embedded(tuple(options["fault"]), tuple(options["variant"]))
             profile = profile_of(server.profile(), "the embedded reference server")
         try:
-            if opt.target:
-                profile = profile.with_base_url(opt.target)
-            run = cls(profile=profile, run_dir=Path(opt.run_dir) if opt.run_dir else new_run_dir(Path(opt.reports)),
-                      started_at=utc_now(), level=opt.level, embedded=server is not None, faults=tuple(opt.fault),
-                      variants=tuple(opt.variant), allow_writes=opt.allow_writes, read_only=opt.read_only,
-                      max_rps=opt.max_rps, fuzz_enabled=not opt.no_fuzz,
-                      fuzz_examples=opt.fuzz_examples or (NIGHTLY_FUZZ_EXAMPLES if opt.nightly
-                                                          else DEFAULT_FUZZ_EXAMPLES),
-                      fuzz_seed=opt.fuzz_seed if opt.fuzz_seed is not None else DEFAULT_FUZZ_SEED,
-                      nightly=opt.nightly, _server=server)
+            if target:
+                profile = profile.with_base_url(target)
+            run_dir = Path(options["run_dir"]) if options["run_dir"] else new_run_dir(Path(options["reports"]))
+            run = cls(profile, run_dir, utc_now(), server is not None, dict(options), server)
             if server is None:
                 from .preflight import check_target
 
@@ -113,16 +101,12 @@ class RunConfig:
     def to_wire(self) -> dict:
         """Plain data for the xdist workers."""
         return {"profile": self.profile.to_data(), "run_dir": str(self.run_dir),
-                "started_at": self.started_at.isoformat(), "level": self.level, "embedded": self.embedded,
-                "faults": list(self.faults), "variants": list(self.variants), "allow_writes": self.allow_writes,
-                "read_only": self.read_only, "max_rps": self.max_rps, "fuzz_enabled": self.fuzz_enabled,
-                "fuzz_examples": self.fuzz_examples, "fuzz_seed": self.fuzz_seed, "nightly": self.nightly}
+                "started_at": self.started_at.isoformat(), "embedded": self.embedded, "options": self.options}
 
     @classmethod
     def from_wire(cls, wire: dict) -> RunConfig:
-        return cls(**{**wire, "profile": Profile.from_data(wire["profile"]), "run_dir": Path(wire["run_dir"]),
-                      "started_at": datetime.fromisoformat(wire["started_at"]), "faults": tuple(wire["faults"]),
-                      "variants": tuple(wire["variants"])})
+        return cls(Profile.from_data(wire["profile"]), Path(wire["run_dir"]),
+                   datetime.fromisoformat(wire["started_at"]), wire["embedded"], dict(wire["options"]))
 
     def close(self) -> None:
         """End of the run (also after Ctrl-C): delete what the ledger still lists, stop the embedded server."""
@@ -151,17 +135,50 @@ class RunConfig:
         return self.run_dir.name
 
     @property
+    def level(self) -> str:
+        return self.options["level"]
+
+    @property
+    def faults(self) -> tuple[str, ...]:
+        return tuple(self.options["fault"])
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        return tuple(self.options["variant"])
+
+    @property
+    def max_rps(self) -> float:
+        return self.options["max_rps"]
+
+    @property
+    def fuzz_enabled(self) -> bool:
+        return not self.options["no_fuzz"]
+
+    @property
+    def nightly(self) -> bool:
+        return self.options["nightly"]
+
+    @property
+    def fuzz_examples(self) -> int:
+        return self.options["fuzz_examples"] or (NIGHTLY_FUZZ_EXAMPLES if self.nightly else DEFAULT_FUZZ_EXAMPLES)
+
+    @property
+    def fuzz_seed(self) -> int:
+        seed = self.options["fuzz_seed"]
+        return DEFAULT_FUZZ_SEED if seed is None else seed
+
+    @property
     def base_url(self) -> str:
         return self.profile.target.base_url
 
     @property
     def writes_allowed(self) -> bool:
-        if self.read_only:
+        if self.options["read_only"]:
             return False
-        return self.allow_writes or self.profile.target.allow_writes or is_loopback(self.base_url)
+        return self.options["allow_writes"] or self.profile.target.allow_writes or is_loopback(self.base_url)
 
     def writes_refusal(self) -> str:
-        if self.read_only:
+        if self.options["read_only"]:
             return "not run: --read-only"
         return f"not run: {self.base_url} is not on loopback; pass --allow-writes to let the suite create resources"
 
