@@ -64,7 +64,8 @@ def ledger(run) -> Ledger:
 
 @pytest.fixture(scope="session")
 def clients(run) -> dict[str, ApiClient]:
-    return clients_for(run.profile, limiter=RateLimiter(run.max_rps, run.run_dir / "pace") if run.max_rps else None)
+    return clients_for(run.profile, limiter=RateLimiter(run.max_rps, run.run_dir / "pace") if run.max_rps else None,
+                       timeout=run.options["request_timeout"])
 
 
 @pytest.fixture(scope="session")

@@ -54,7 +54,7 @@ def test_linked_sequences_keep_resources_consistent(run, clients, as_identity, g
 
         def get_call_kwargs(self, case):
             budget.check()
-            return {"base_url": target.base_url, "session": target.session, "timeout": fuzz.TIMEOUT_S,
+            return {"base_url": target.base_url, "session": target.session, "timeout": target.timeout,
                     "headers": caller_of(case).headers(case.method)}
 
         def after_call(self, response, case):

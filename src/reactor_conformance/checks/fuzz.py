@@ -46,7 +46,6 @@ from . import api, crashes, expect
 from .contract import SCHEMATHESIS_SETTINGS, SPEC
 from .fuzz_checks import IMS_OPERATIONS  # importing it registers the project's checks
 
-TIMEOUT_S = 30.0
 CONCURRENT_READS = 4  # generated reads in flight at once, per search (``--max-rps`` still holds them all)
 MESSAGE_LIMIT = 1500
 SHRINK_REQUESTS = 100  # shrinking a failure stops after this many more requests…
@@ -169,6 +168,7 @@ class Aim:
     ims_url: str | None
     pace: Pace
     session: requests.Session
+    timeout: float  # seconds before a generated request counts as hung (``--request-timeout``)
 
     def base_url_of(self, operation) -> str:
         return (self.ims_url or self.base_url) if operation_id(operation) in IMS_OPERATIONS else self.base_url
@@ -195,7 +195,7 @@ def aim(run, clients) -> Aim:
         pace = Pace(limiter)
         schema.config.rate_limit = pace
         _aims[run.run_id] = Aim(run.base_url, run.profile.target.ims_url, pace,
-                               transport.session(into=FuzzSession()))
+                               transport.session(into=FuzzSession()), run.options["request_timeout"])
     return _aims[run.run_id]
 
 
@@ -267,7 +267,8 @@ class Sent:
     base_url: str
     error: str = ""
     session: object = None  # the run's transport: the probes some checks send retry and count alike
-    hung: bool = False  # no answer within TIMEOUT_S
+    timeout: float = 30.0  # the run's request timeout, for those probes too
+    hung: bool = False  # no answer within the run's request timeout
 
 
 class Unsendable(Exception):
@@ -280,23 +281,23 @@ def send(case, caller: Caller, target: Aim) -> Sent:
     headers = caller.headers(case.method)
     base_url = target.base_url_of(case.operation)
     try:
-        response = case.call(base_url=base_url, session=target.session, headers=headers, timeout=TIMEOUT_S)
+        response = case.call(base_url=base_url, session=target.session, headers=headers, timeout=target.timeout)
     except (requests.ConnectionError, requests.Timeout) as error:
         if not transport.reached(error) and not isinstance(error, requests.exceptions.ConnectTimeout):
-            raise TargetGone(f"cannot reach {base_url}: {connection_failure(error, TIMEOUT_S)}") from None
-        failure = connection_failure(error, TIMEOUT_S)
+            raise TargetGone(f"cannot reach {base_url}: {connection_failure(error, target.timeout)}") from None
+        failure = connection_failure(error, target.timeout)
         return Sent(case, None, headers, base_url, failure if failure.startswith("no ") else f"no answer: {failure}",
-                    target.session, hung=isinstance(error, requests.exceptions.ReadTimeout))
+                    target.session, hung=isinstance(error, requests.exceptions.ReadTimeout), timeout=target.timeout)
     except Exception as error:  # noqa: BLE001 - the client refused it, the server never saw it
         raise Unsendable(type(error).__name__) from None
-    return Sent(case, response, headers, base_url, session=target.session)
+    return Sent(case, response, headers, base_url, session=target.session, timeout=target.timeout)
 
 
 def send_all(cases: list, caller: Caller, target: Aim) -> list[Sent | None]:
     """Every case sent, answers in the cases' order (None for one that cannot be encoded, or not sent). Reads go
     out ``CONCURRENT_READS`` at a time — against a distant target the waiting is most of a search — while requests
     that write go one after the other, so that what one changes is there for the next, as in a sequential run.
-    Once a request hangs (no answer within ``TIMEOUT_S``), the operation's other cases are not sent: the hang is
+    Once a request hangs (no answer within the run's timeout), the operation's other cases are not sent: the hang is
     FUZZ-01's finding, and waiting it out for every case would only make the run as long as the cases are many."""
     hang = threading.Event()
 
@@ -402,7 +403,7 @@ def _validate(sent: Sent, checks: list, recorder) -> list[tuple[str | None, obje
     try:
         sent.case.validate_response(sent.response, checks=checks, headers=sent.headers,
                                     transport_kwargs={"base_url": sent.base_url, "headers": sent.headers,
-                                                      "timeout": TIMEOUT_S, "session": sent.session,
+                                                      "timeout": sent.timeout, "session": sent.session,
                                                       "hooks": {"response": [transport.resend_refused(sent.session)]}},
                                     recorder=recorder)
     except FailureGroup as group:
