@@ -303,6 +303,11 @@ class TargetGone(BaseException):
     search stops, and its test is not run — nothing it would have sent could be judged."""
 
 
+class TargetHung(BaseException):
+    """Raised through Hypothesis when a generated request got no answer: FUZZ-01 has its finding, and every further
+    request to an operation that hangs would wait out the full timeout, so its search ends there."""
+
+
 class ShrinkingStopped(BaseException):
     """Raised through Hypothesis (like an interrupt, not like a failure) when a shrink's budget is spent."""
 
@@ -517,9 +522,14 @@ def _explore(operation, caller: Caller, run, target: Aim, *, what: str, path_par
                 on_answer(sent.response)
             for requirement, failures in judge(sent).items():
                 first.setdefault(requirement, (sent, failures))
+            if sent.response is None:
+                raise TargetHung
 
+        hung = False
         try:
             _given(strategy, probe, settings_for(run, shrink=False), run.fuzz_seed)
+        except TargetHung:
+            hung = True
         except hypothesis.errors.Unsatisfiable:
             if mode is GenerationMode.POSITIVE:
                 raise FuzzingError(f"{operation.label}: no valid request can be generated") from None
@@ -535,6 +545,8 @@ def _explore(operation, caller: Caller, run, target: Aim, *, what: str, path_par
             result.findings[requirement] = asdict(finding(
                 requirement, f"{what} ({operation.label}, {mode.value} generated requests)", EXPECTED[requirement],
                 sent, failures, note, caller.name))
+        if hung:
+            break
     return result
 
 

@@ -4,23 +4,28 @@ with the profile of that world (``examples/prism.toml``).
 
 A stateless mock answers every request with the same documents, so the run must complete (exit 1, a full
 table) and fail exactly the requirements that need state, identities, rights or robustness a mock does not
-have — each for the reason written down below. One run per test session, on one xdist worker (npm).
+have — each for the reason written down below. One run per test session, whichever xdist workers its tests
+land on (a file lock in the session's shared temporary folder).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import socket
 import subprocess
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from reactor_conformance.requirements import catalog
 
-from suite_runs import HANG_GUARD_S, REQUEST_HANG_GUARD_S, tool
+from suite_runs import HANG_GUARD_S, REQUEST_HANG_GUARD_S, Completed, tool
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PRISM_DIR = PROJECT_ROOT / "examples" / "prism"
@@ -108,10 +113,25 @@ def wait_until_listening(process: subprocess.Popen, port: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def static_mock_run(tmp_path_factory):
-    """``prism mock openapi/reactor.yaml`` on a free port, and one whole run of the suite against it."""
+def static_mock_run(tmp_path_factory) -> Completed:
+    """One whole run of the suite against ``prism mock openapi/reactor.yaml`` per test session: the first xdist
+    worker to ask makes it, the others read its result (a file lock in the session's shared temporary folder), so
+    that the run and ``npm ci`` happen once whichever workers the tests land on."""
+    shared = tmp_path_factory.getbasetemp().parent if os.environ.get("PYTEST_XDIST_WORKER") else \
+        tmp_path_factory.getbasetemp()
+    record = shared / "prism-static-run.json"
+    with FileLock(str(shared / "prism-static-run.lock")):
+        if not record.is_file():
+            completed = run_against_static_mock(shared / "prism")
+            record.write_text(json.dumps({**asdict(completed), "run_dir": str(completed.run_dir)}), "utf-8")
+        data = json.loads(record.read_text("utf-8"))
+    return Completed(data["code"], data["stdout"], data["stderr"], data["run_dir"] and Path(data["run_dir"]))
+
+
+def run_against_static_mock(folder: Path) -> Completed:
+    """``prism mock openapi/reactor.yaml`` on a free port, the suite run against it, and the mock stopped."""
     install_prism()
-    folder = tmp_path_factory.mktemp("prism")
+    folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
     process = subprocess.Popen([str(PRISM), "mock", str(SPEC), "--host", "127.0.0.1", "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
@@ -119,7 +139,7 @@ def static_mock_run(tmp_path_factory):
         wait_until_listening(process, port)
         profile = folder / "prism.toml"
         profile.write_text(PROFILE.read_text("utf-8").replace(PROFILE_PORT, f"127.0.0.1:{port}"), "utf-8")
-        yield tool("run", "--profile", str(profile), reports=folder / "reports")
+        return tool("run", "--profile", str(profile), reports=folder / "reports")
     finally:
         process.terminate()
         try:
