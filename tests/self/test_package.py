@@ -9,7 +9,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from suite_runs import HANG_GUARD_S
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
