@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from reactor_conformance.checks import answers, api, expect
+from reactor_conformance.checks import answers, api, cases, expect
 
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -83,37 +83,18 @@ def test_only_the_owner_with_develop_extensions_can_grant(identity, refusals, de
     expect.equal(len(created), 0, "CREATE-03", f"nothing is created when {description} tries to grant", response)
 
 
-# Bad grant bodies: each is refused with a 4xx error document and creates nothing (CREATE-04).
-BAD_GRANT_BODIES = [
-    ("not JSON", "{not json"),
-    ("a JSON array", "[]"),
-    ("no data member", {"meta": {}}),
-    ("data is null", {"data": None}),
-    ("wrong type", {"data": {"type": "extension_packages", "attributes": {"authorized_org_id": "{org}"}}}),
-    ("no type", {"data": {"attributes": {"authorized_org_id": "{org}"}}}),
-    ("no attributes", {"data": {"type": api.AUTHORIZATION}}),
-    ("authorized_org_id missing", {"data": {"type": api.AUTHORIZATION, "attributes": {}}}),
-    ("authorized_org_id empty", api.grant_document("")),
-    ("authorized_org_id null", api.grant_document(None)),
-    ("authorized_org_id a number", api.grant_document(12345)),
-    ("authorized_org_id a list", api.grant_document(["{org}"])),
-    ("an unknown top-level member", {**api.grant_document("{org}"), "bogus": 1}),
-]
+BAD_GRANTS = cases.load("bad-grants", requirement="CREATE-04")  # cases/bad-grants.json
 
 
 @pytest.mark.requirement("CREATE-04", "SHAPE-08")
-@pytest.mark.parametrize("description, body", BAD_GRANT_BODIES, ids=[case[0] for case in BAD_GRANT_BODIES])
-def test_bad_grant_bodies_are_refused_and_create_nothing(description, body, owner, grants, package_id, org_of):
+@pytest.mark.parametrize("case", BAD_GRANTS, ids=cases.ids(BAD_GRANTS))
+def test_bad_grant_bodies_are_refused_and_create_nothing(case, owner, grants, package_id, org_of):
     org = org_of("authorized")
     grants.clear("authorized")
-    payload = body if isinstance(body, str) else api.substitute(body, org=org)
-    if isinstance(payload, str):
-        response = owner.post(api.package_authorizations_path(package_id), raw_body=payload)
-    else:
-        response = owner.post(api.package_authorizations_path(package_id), json=payload)
+    response = owner.post(api.package_authorizations_path(package_id), **case.request(authorized=org))
     created = grants.adopt(org)
-    expect.client_error(response, "CREATE-04", f"a grant with {description}")
-    expect.equal(len(created), 0, "CREATE-04", f"a grant with {description} creates nothing", response)
+    expect.client_error(response, "CREATE-04", f"a grant with {case.description}")
+    expect.equal(len(created), 0, "CREATE-04", f"a grant with {case.description} creates nothing", response)
 
 
 MISSING_PACKAGES = [

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from reactor_conformance.checks import answers, api, expect
+from reactor_conformance.checks import answers, api, cases, expect
 
 UNKNOWN = "EA" + "0" * 32
 TIMESTAMP_TICK_S = 0.002  # Reactor timestamps have millisecond precision
@@ -72,35 +72,15 @@ def test_only_the_authorized_org_decides(description, identity, refusals, decisi
     unchanged(owner, grant, "STATE-03", f"after {description} tried to set {decision}", response)
 
 
-# Bad decision bodies: description, body (``{id}`` stands for the authorization's ID; a string goes out as it is).
-BAD_DECISIONS = [
-    ("an unknown state", api.decision_document("{id}", "bogus")),
-    ("an empty state", api.decision_document("{id}", "")),
-    ("a null state", api.decision_document("{id}", None)),
-    ("a numeric state", api.decision_document("{id}", 1)),
-    ("a state in a list", api.decision_document("{id}", ["approved"])),
-    ("no data member", {"meta": {}}),
-    ("data is null", {"data": None}),
-    ("data is a list", {"data": [api.decision_document("{id}", "approved")["data"]]}),
-    ("the wrong type", {"data": {"id": "{id}", "type": api.PACKAGE, "attributes": {"state": "approved"}}}),
-    ("no type", {"data": {"id": "{id}", "attributes": {"state": "approved"}}}),
-    ("no id", {"data": {"type": api.AUTHORIZATION, "attributes": {"state": "approved"}}}),
-    ("an id other than the path's", api.decision_document(UNKNOWN, "approved")),
-    ("not JSON", "{not json"),
-    ("a JSON array", "[]"),
-]
+BAD_DECISIONS = cases.load("bad-decisions", requirement="STATE-04")  # cases/bad-decisions.json
 
 
 @pytest.mark.requirement("STATE-04", "SHAPE-08")
-@pytest.mark.parametrize("description, body", BAD_DECISIONS, ids=[c[0] for c in BAD_DECISIONS])
-def test_bad_decisions_are_refused_and_change_nothing(description, body, authorized, owner, grant):
-    path = api.authorization_path(grant["id"])
-    if isinstance(body, str):
-        response = authorized.patch(path, raw_body=body)
-    else:
-        response = authorized.patch(path, json=api.substitute(body, id=grant["id"]))
-    expect.client_error(response, "STATE-04", f"a decision with {description}")
-    unchanged(owner, grant, "STATE-04", f"after a decision with {description}", response)
+@pytest.mark.parametrize("case", BAD_DECISIONS, ids=cases.ids(BAD_DECISIONS))
+def test_bad_decisions_are_refused_and_change_nothing(case, authorized, owner, grant):
+    response = authorized.patch(api.authorization_path(grant["id"]), **case.request(ea=grant["id"]))
+    expect.client_error(response, "STATE-04", f"a decision with {case.description}")
+    unchanged(owner, grant, "STATE-04", f"after a decision with {case.description}", response)
 
 
 # Authorizations that are not there: description, ID ({deleted}: one the owner granted and deleted just before).

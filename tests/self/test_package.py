@@ -21,6 +21,7 @@ PACKAGE_DATA = {
     "reactor_conformance/checks/requirements.toml": "the requirement catalog",
     "reactor_conformance/suite/conftest.py": "the suite's fixtures",
     "reactor_conformance/suite/test_lifecycle.py": "a module of the suite",
+    "reactor_conformance/suite/cases/bad-grants.json": "a table of cases the suite and the server's self-tests share",
 }
 
 

@@ -19,10 +19,14 @@ import pytest
 import requests
 from suite_runs import REQUEST_HANG_GUARD_S
 
+from reactor_conformance.checks import api, cases
 from reactor_conformance.checks.schemas import errors as schema_errors
 from reactor_conformance.refserver.faults import ENVIRONMENT_VARIABLE
 from reactor_conformance.refserver.seed import IDENTITIES
 from reactor_conformance.refserver.server import start_server
+from reactor_conformance.target.client import ApiClient
+from reactor_conformance.target.identities import clients_for
+from reactor_conformance.target.profile import profile_of
 
 JSON_API = "application/vnd.api+json"
 AUTHORIZATIONS = "/extension_package_usage_authorizations"
@@ -52,20 +56,19 @@ def check_answer(response: requests.Response, schema: str | None) -> None:
 
 
 class Caller:
-    """One seeded identity talking to the server; every answer goes through ``check_answer``."""
+    """One seeded identity talking to the server through the suite's own client (``ApiClient``: its headers,
+    paths sent as written); every answer goes through ``check_answer``."""
 
-    def __init__(self, server, identity: str):
-        self.server, self.identity = server, identity
-        self.http = requests.Session()
-        self.http.headers.update(server.headers(identity))
+    def __init__(self, client: ApiClient):
+        self.client, self.identity = client, client.identity.name
 
     def call(self, method: str, path: str, *, schema: str | None = None, body=None, content_type: str = JSON_API,
              headers: dict | None = None, **kwargs) -> requests.Response:
         extra = dict(headers or {})
         if body is not None:
-            kwargs["data"] = body if isinstance(body, (str, bytes)) else json.dumps(body)
+            kwargs["raw_body"] = body if isinstance(body, (str, bytes)) else json.dumps(body)
             extra.setdefault("Content-Type", content_type)
-        response = self.http.request(method, self.server.base_url + path, headers=extra, timeout=REQUEST_HANG_GUARD_S, **kwargs)
+        response = self.client.request(method, path, headers=extra, **kwargs)
         check_answer(response, schema)
         return response
 
@@ -93,33 +96,14 @@ def server():
 
 @pytest.fixture(scope="module")
 def callers(server) -> dict[str, Caller]:
-    return {name: Caller(server, name) for name in IDENTITY_NAMES}
+    clients = clients_for(profile_of(server.profile(), "the reference server"), timeout=REQUEST_HANG_GUARD_S)
+    return {name: Caller(clients[name]) for name in IDENTITY_NAMES}
 
 
 @pytest.fixture(scope="module")
 def ids(server) -> dict[str, str]:
     """Fixture IDs and org IDs by name: ``ids["extension_package_id"]``, ``ids["org:authorized"]``."""
     return {**server.seed.fixtures, **{f"org:{key}": org for key, org in server.seed.orgs.items()}}
-
-
-def grants_path(package_id: str) -> str:
-    return f"/extension_packages/{package_id}{AUTHORIZATIONS}"
-
-
-def grant_document(org_id) -> dict:
-    return {"data": {"type": AUTHORIZATIONS[1:], "attributes": {"authorized_org_id": org_id}}}
-
-
-def decision_document(authorization_id: str, state) -> dict:
-    return {"data": {"id": authorization_id, "type": AUTHORIZATIONS[1:], "attributes": {"state": state}}}
-
-
-def install_document(package_id: str) -> dict:
-    return {"data": {"type": "extensions",
-                     "attributes": {"delegate_descriptor_id": "acme-private::extensionConfiguration::config",
-                                    "settings": "{}"},
-                     "relationships": {"extension_package": {"data": {"id": package_id,
-                                                                       "type": "extension_packages"}}}}}
 
 
 def package_zip(name: str, version: str, **manifest) -> bytes:
@@ -133,13 +117,13 @@ def package_zip(name: str, version: str, **manifest) -> bytes:
 def grant(callers, ids, package: str, org: str, state: str | None = None) -> dict:
     """The owner grants ``ids[package]`` to org ``org`` (a seed org key); when ``state`` is given, that org's
     identity of the same name decides it. Returns the resource."""
-    response = callers["owner"].call("POST", grants_path(ids[package]), schema="authorization",
-                                     body=grant_document(ids[f"org:{org}"]))
+    response = callers["owner"].call("POST", api.package_authorizations_path(ids[package]), schema="authorization",
+                                     body=api.grant_document(ids[f"org:{org}"]))
     assert response.status_code == 201, response.text
     resource = response.json()["data"]
     if state:
         decided = callers[org].call("PATCH", f"{AUTHORIZATIONS}/{resource['id']}", schema="authorization",
-                                    body=decision_document(resource["id"], state))
+                                    body=api.decision_document(resource["id"], state))
         assert decided.status_code == 200, decided.text
         resource = decided.json()["data"]
     return resource
@@ -182,8 +166,8 @@ def test_grant_approve_release_and_revoke_end_to_end(callers, ids, clean):
         return {item["id"] for item in authorized.data("/extension_packages", "extension-package-list",
                                                        params={"page[size]": 100})}
 
-    created = owner.call("POST", grants_path(package), schema="authorization",
-                         body=grant_document(ids["org:authorized"]))
+    created = owner.call("POST", api.package_authorizations_path(package), schema="authorization",
+                         body=api.grant_document(ids["org:authorized"]))
     assert created.status_code == 201
     resource = created.json()["data"]
     attributes = resource["attributes"]
@@ -192,19 +176,19 @@ def test_grant_approve_release_and_revoke_end_to_end(callers, ids, clean):
     assert attributes["created_at"] == attributes["updated_at"]
     assert resource["relationships"]["extension_package"]["data"] == {"id": package, "type": "extension_packages"}
     authorization = f"{AUTHORIZATIONS}/{resource['id']}"
-    assert created.headers["Location"] == resource["links"]["self"] == owner.server.base_url + authorization
+    assert created.headers["Location"] == resource["links"]["self"] == owner.client.base_url + authorization
 
-    assert [i["id"] for i in owner.data(grants_path(package), "authorization-list")] == [resource["id"]]
+    assert [i["id"] for i in owner.data(api.package_authorizations_path(package), "authorization-list")] == [resource["id"]]
     assert [i["id"] for i in authorized.data(AUTHORIZATIONS, "authorization-list")] == [resource["id"]]
 
     # pending: readable, not in the catalog, not installable
     assert authorized.data(package_path, "extension-package")["id"] == package
     assert authorized.data(f"{authorization}/extension_package", "extension-package")["id"] == package
     assert package not in catalog_ids()
-    assert authorized.call("POST", install_path, body=install_document(package)).status_code == 403
+    assert authorized.call("POST", install_path, body=api.install_document(package)).status_code == 403
 
     approved = authorized.call("PATCH", authorization, schema="authorization",
-                               body=decision_document(resource["id"], "approved"))
+                               body=api.decision_document(resource["id"], "approved"))
     assert approved.status_code == 200
     assert approved.json()["data"]["attributes"]["state"] == "approved"
     assert approved.json()["data"]["attributes"]["updated_at"] > attributes["updated_at"]
@@ -212,7 +196,7 @@ def test_grant_approve_release_and_revoke_end_to_end(callers, ids, clean):
 
     # approved: in the catalog, installable
     assert package in catalog_ids()
-    installed = authorized.call("POST", install_path, schema="extension", body=install_document(package))
+    installed = authorized.call("POST", install_path, schema="extension", body=api.install_document(package))
     assert installed.status_code == 201
     extension = installed.json()["data"]
     assert extension["relationships"]["property"]["data"] == {"id": prop, "type": "properties"}
@@ -234,28 +218,28 @@ def test_grant_approve_release_and_revoke_end_to_end(callers, ids, clean):
     versions = authorized.data(f"{package_path}/versions", "extension-package-list")
     assert {v["id"] for v in versions} == {package, new_version["id"]}
     assert authorized.call("POST", install_path, schema="extension",
-                           body=install_document(new_version["id"])).status_code == 201
+                           body=api.install_document(new_version["id"])).status_code == 201
 
     # revoked: gone from catalog and reads, no new install, the installed extension unchanged
     assert owner.call("DELETE", authorization).status_code == 204
     assert not {package, new_version["id"]} & catalog_ids()
     assert authorized.get(package_path).status_code == 404
     assert authorized.get(authorization).status_code == 404
-    assert authorized.call("POST", install_path, body=install_document(package)).status_code == 404
+    assert authorized.call("POST", install_path, body=api.install_document(package)).status_code == 404
     assert authorized.data(f"/extensions/{extension['id']}", "extension") == extension
     assert owner.call("DELETE", authorization).status_code == 404
-    assert authorized.call("PATCH", authorization, body=decision_document(resource["id"], "rejected")).status_code \
+    assert authorized.call("PATCH", authorization, body=api.decision_document(resource["id"], "rejected")).status_code \
            == 404
 
 
 # -- who may do what -------------------------------------------------------------------------------
 def _grant_to_outsider(caller, ids, authorization_id):
-    return caller.call("POST", grants_path(ids["extension_package_id"]), schema="authorization",
-                       body=grant_document(ids["org:outsider"]))
+    return caller.call("POST", api.package_authorizations_path(ids["extension_package_id"]), schema="authorization",
+                       body=api.grant_document(ids["org:outsider"]))
 
 
 def _list_for_package(caller, ids, authorization_id):
-    return caller.get(grants_path(ids["extension_package_id"]), "authorization-list")
+    return caller.get(api.package_authorizations_path(ids["extension_package_id"]), "authorization-list")
 
 
 def _list_visible(caller, ids, authorization_id):
@@ -272,7 +256,7 @@ def _read_related_package(caller, ids, authorization_id):
 
 def _approve(caller, ids, authorization_id):
     return caller.call("PATCH", f"{AUTHORIZATIONS}/{authorization_id}", schema="authorization",
-                       body=decision_document(authorization_id, "approved"))
+                       body=api.decision_document(authorization_id, "approved"))
 
 
 def _revoke(caller, ids, authorization_id):
@@ -289,7 +273,7 @@ def _catalog(caller, ids, authorization_id):
 
 def _install(caller, ids, authorization_id):
     return caller.call("POST", f"/properties/{ids['property_id']}/extensions", schema="extension",
-                       body=install_document(ids["extension_package_id"]))
+                       body=api.install_document(ids["extension_package_id"]))
 
 
 # (description, identity, operation, expected status, whether a 200 list holds the grant / package)
@@ -366,143 +350,53 @@ def test_rights(description, identity, operation, expected, holds, callers, ids,
 # -- bad input changes nothing ---------------------------------------------------------------------
 DEEP = "[" * 100_000 + "]" * 100_000
 
-# (description, body: a JSON value or raw text/bytes, content type, expected status, code).
-# "{A}", "{O}", "{X}", "{NONE}" stand for the authorized, owner, outsider and a non-existent org.
-BAD_GRANTS = [
-    ("not JSON", "{not json", JSON_API, 400, "invalid-json"),
-    ("an empty body", "", JSON_API, 400, "invalid-json"),
-    ("bytes that are not UTF-8", b'{"data": "\xff\xfe"}', JSON_API, 400, "invalid-json"),
-    ("NaN, which is not JSON", '{"data": NaN}', JSON_API, 400, "invalid-json"),
-    ("nesting deeper than any parser allows", DEEP, JSON_API, 400, "invalid-json"),
-    ("a JSON list", [], JSON_API, 422, "invalid-document"),
-    ("a JSON string", "\"data\"", JSON_API, 422, "invalid-document"),
-    ("a JSON number", "42", JSON_API, 422, "invalid-document"),
-    ("an empty object", {}, JSON_API, 422, "invalid-document"),
-    ("data null", {"data": None}, JSON_API, 422, "invalid-document"),
-    ("data a list", {"data": [grant_document("{X}")["data"]]}, JSON_API, 422, "invalid-document"),
-    ("a repeated member name", '{"data": {}, "data": ' + json.dumps(grant_document("{X}")["data"]) + "}",
-     JSON_API, 422, "invalid-document"),
-    ("an unknown top-level member", {**grant_document("{X}"), "bogus": 1}, JSON_API, 422, "invalid-document"),
-    ("no type", {"data": {"attributes": {"authorized_org_id": "{X}"}}}, JSON_API, 422, "invalid-document"),
-    ("the wrong type", {"data": {"type": "extension_packages", "attributes": {"authorized_org_id": "{X}"}}},
-     JSON_API, 409, "type-mismatch"),
-    ("a client-generated id", {"data": {**grant_document("{X}")["data"], "id": "EA" + "1" * 32}}, JSON_API, 422,
-     "invalid-document"),
-    ("no attributes", {"data": {"type": AUTHORIZATIONS[1:]}}, JSON_API, 422, "invalid-document"),
-    ("attributes a string", {"data": {"type": AUTHORIZATIONS[1:], "attributes": "x"}}, JSON_API, 422,
-     "invalid-document"),
-    ("authorized_org_id missing", {"data": {"type": AUTHORIZATIONS[1:], "attributes": {}}}, JSON_API, 422,
-     "invalid-attribute"),
-    ("authorized_org_id empty", grant_document(""), JSON_API, 422, "invalid-attribute"),
-    ("authorized_org_id null", grant_document(None), JSON_API, 422, "invalid-attribute"),
-    ("authorized_org_id a number", grant_document(12345), JSON_API, 422, "invalid-attribute"),
-    ("authorized_org_id a list", grant_document(["{X}"]), JSON_API, 422, "invalid-attribute"),
-    ("authorized_org_id an object", grant_document({"id": "{X}"}), JSON_API, 422, "invalid-attribute"),
-    ("authorized_org_id of no org", grant_document("{NONE}"), JSON_API, 422, "invalid-attribute"),
-    ("authorized_org_id 100 000 characters long", grant_document("A" * 100_000), JSON_API, 422,
-     "invalid-attribute"),
-    ("authorized_org_id with a NUL byte", grant_document("{X}\u0000"), JSON_API, 422, "invalid-attribute"),
-    ("authorized_org_id with a lone surrogate", '{"data": {"type": "extension_package_usage_authorizations", '
-                                                '"attributes": {"authorized_org_id": "\\ud800@AdobeOrg"}}}',
-     JSON_API, 422, "invalid-attribute"),
-    ("authorized_org_id non-ASCII", grant_document("ÖRG@AdobeOrg"), JSON_API, 422, "invalid-attribute"),
-    ("a grant to the owner's own org", grant_document("{O}"), JSON_API, 422, "invalid-attribute"),
-    ("a state given at creation", {"data": {"type": AUTHORIZATIONS[1:],
-                                            "attributes": {"authorized_org_id": "{X}", "state": "approved"}}},
-     JSON_API, 422, "read-only"),
-    ("a second grant to the same org", grant_document("{A}"), JSON_API, 409, "not-unique"),
-    ("a text/plain body", grant_document("{X}"), "text/plain", 415, "unsupported-media-type"),
-    ("a form body", grant_document("{X}"), "application/x-www-form-urlencoded", 415, "unsupported-media-type"),
-    ("a body over 1 MiB", {**grant_document("{X}"), "meta": {"pad": "x" * (1 << 20)}}, JSON_API, 413,
-     "request-too-large"),
-]
+# The suite's table of bad grants (cases/bad-grants.json), each judged here by its exact answer, and bodies too
+# large to keep in a file: what the reference server refuses without reading them whole.
+BAD_GRANTS = [*cases.load("bad-grants"),
+              cases.Case("bytes that are not UTF-8", {"status": 400, "code": "invalid-json"}, raw=b'{"data": "\xff\xfe"}'),
+              cases.Case("nesting deeper than any parser allows", {"status": 400, "code": "invalid-json"}, raw=DEEP),
+              cases.Case("authorized_org_id 100 000 characters long", {"status": 422, "code": "invalid-attribute"},
+                         body=api.grant_document("A" * 100_000)),
+              cases.Case("a body over 1 MiB", {"status": 413, "code": "request-too-large"},
+                         body={**api.grant_document("{authorized}"), "meta": {"pad": "x" * (1 << 20)}})]
 
 
-def fill(body, ids: dict):
-    """Put the org IDs in place of ``{A}``, ``{O}``, ``{X}`` and ``{NONE}``."""
-    if isinstance(body, bytes):
-        return body
-    text = body if isinstance(body, str) else json.dumps(body)
-    for mark, org in (("{A}", ids["org:authorized"]), ("{O}", ids["org:owner"]), ("{X}", ids["org:outsider"]),
-                      ("{NONE}", "0" * 24 + "@AdobeOrg")):
-        text = text.replace(mark, org)
-    return text
+def orgs(ids: dict) -> dict[str, str]:
+    """The org placeholders of the case files."""
+    return {"authorized": ids["org:authorized"], "owner": ids["org:owner"], "outsider": ids["org:outsider"],
+            "nobody": "0" * 24 + "@AdobeOrg"}
 
 
-@pytest.mark.parametrize("description, body, content_type, status, code", BAD_GRANTS,
-                         ids=[case[0] for case in BAD_GRANTS])
-def test_bad_grants_are_refused_and_create_nothing(description, body, content_type, status, code, callers, ids,
-                                                   pending):
+@pytest.mark.parametrize("case", BAD_GRANTS, ids=cases.ids(BAD_GRANTS))
+def test_bad_grants_are_refused_and_create_nothing(case, callers, ids, pending):
     before = snapshot(callers)
-    response = callers["owner"].call("POST", grants_path(ids["extension_package_id"]), body=fill(body, ids),
-                                     content_type=content_type)
-    assert (response.status_code, response.json()["errors"][0]["code"]) == (status, code), description
-    assert snapshot(callers) == before, f"{description}: the refused grant changed the authorizations"
+    request = case.request(**orgs(ids))
+    response = callers["owner"].call("POST", api.package_authorizations_path(ids["extension_package_id"]),
+                                     body=request["raw_body"], content_type=request.get("headers", {}).get(
+                                         "Content-Type", JSON_API))
+    assert (response.status_code, response.json()["errors"][0]["code"]) == \
+           (case.reference["status"], case.reference["code"]), case.description
+    assert snapshot(callers) == before, f"{case.description}: the refused grant changed the authorizations"
 
 
-# (description, body with "{EA}" for the authorization's ID, decided first?, content type, status, code)
-BAD_DECISIONS = [
-    ("not JSON", "{state: approved", None, JSON_API, 400, "invalid-json"),
-    ("an empty body", "", None, JSON_API, 400, "invalid-json"),
-    ("no data", {"meta": {}}, None, JSON_API, 422, "invalid-document"),
-    ("an unknown top-level member", {**decision_document("{EA}", "approved"), "extra": True}, None, JSON_API, 422,
-     "invalid-document"),
-    ("the wrong type", {"data": {"id": "{EA}", "type": "extension_packages", "attributes": {"state": "approved"}}},
-     None, JSON_API, 409, "type-mismatch"),
-    ("no id", {"data": {"type": AUTHORIZATIONS[1:], "attributes": {"state": "approved"}}}, None, JSON_API, 422,
-     "invalid-document"),
-    ("an id other than the path's", decision_document("EA" + "0" * 32, "approved"), None, JSON_API, 409,
-     "id-mismatch"),
-    ("no attributes", {"data": {"id": "{EA}", "type": AUTHORIZATIONS[1:]}}, None, JSON_API, 422,
-     "invalid-document"),
-    ("no state", {"data": {"id": "{EA}", "type": AUTHORIZATIONS[1:], "attributes": {}}}, None, JSON_API, 422,
-     "invalid-attribute"),
-    ("an unknown state", decision_document("{EA}", "bogus"), None, JSON_API, 422, "invalid-attribute"),
-    ("an empty state", decision_document("{EA}", ""), None, JSON_API, 422, "invalid-attribute"),
-    ("a null state", decision_document("{EA}", None), None, JSON_API, 422, "invalid-attribute"),
-    ("a numeric state", decision_document("{EA}", 1), None, JSON_API, 422, "invalid-attribute"),
-    ("a list state", decision_document("{EA}", ["approved"]), None, JSON_API, 422, "invalid-attribute"),
-    ("accepted (the note's word)", decision_document("{EA}", "accepted"), None, JSON_API, 422, "invalid-attribute"),
-    ("APPROVED in capitals", decision_document("{EA}", "APPROVED"), None, JSON_API, 422, "invalid-attribute"),
-    ("pending_approval while pending", decision_document("{EA}", "pending_approval"), None, JSON_API, 422,
-     "invalid-state-transition"),
-    ("pending_approval after approval", decision_document("{EA}", "pending_approval"), "approved", JSON_API, 422,
-     "invalid-state-transition"),
-    ("pending_approval after rejection", decision_document("{EA}", "pending_approval"), "rejected", JSON_API, 422,
-     "invalid-state-transition"),
-    ("a read-only attribute beside state",
-     {"data": {"id": "{EA}", "type": AUTHORIZATIONS[1:], "attributes": {"state": "approved", "name": "x"}}},
-     None, JSON_API, 422, "read-only"),
-    ("authorized_org_id changed",
-     {"data": {"id": "{EA}", "type": AUTHORIZATIONS[1:], "attributes": {"authorized_org_id": "{X}"}}},
-     None, JSON_API, 422, "read-only"),
-    ("the related package changed",
-     {"data": {**decision_document("{EA}", "approved")["data"],
-               "relationships": {"extension_package": {"data": {"id": "EP" + "0" * 32,
-                                                                "type": "extension_packages"}}}}},
-     None, JSON_API, 422, "read-only"),
-    ("a text/plain body", decision_document("{EA}", "approved"), None, "text/plain", 415, "unsupported-media-type"),
-    ("no content type", decision_document("{EA}", "approved"), None, "", 415, "unsupported-media-type"),
-]
+BAD_DECISIONS = cases.load("bad-decisions")  # the suite's table, each judged here by its exact answer
 
 
-@pytest.mark.parametrize("description, body, decided, content_type, status, code", BAD_DECISIONS,
-                         ids=[case[0] for case in BAD_DECISIONS])
-def test_bad_decisions_are_refused_and_change_nothing(description, body, decided, content_type, status, code,
-                                                      callers, ids, clean):
-    authorization = grant(callers, ids, "extension_package_id", "authorized", decided)
+@pytest.mark.parametrize("case", BAD_DECISIONS, ids=cases.ids(BAD_DECISIONS))
+def test_bad_decisions_are_refused_and_change_nothing(case, callers, ids, clean):
+    authorization = grant(callers, ids, "extension_package_id", "authorized", case.decided)
     before = snapshot(callers)
-    text = body if isinstance(body, str) else json.dumps(body)
-    text = fill(text.replace("{EA}", authorization["id"]), ids)
-    response = callers["authorized"].call("PATCH", f"{AUTHORIZATIONS}/{authorization['id']}", body=text,
-                                          content_type=content_type)
-    assert (response.status_code, response.json()["errors"][0]["code"]) == (status, code), description
-    assert snapshot(callers) == before, f"{description}: the refused decision changed the authorization"
+    request = case.request(ea=authorization["id"], **orgs(ids))
+    response = callers["authorized"].call("PATCH", f"{AUTHORIZATIONS}/{authorization['id']}", body=request["raw_body"],
+                                          content_type=request.get("headers", {}).get("Content-Type", JSON_API))
+    assert (response.status_code, response.json()["errors"][0]["code"]) == \
+           (case.reference["status"], case.reference["code"]), case.description
+    assert snapshot(callers) == before, f"{case.description}: the refused decision changed the authorization"
 
 
 def test_application_json_bodies_are_accepted(callers, pending):
     response = callers["authorized"].call("PATCH", f"{AUTHORIZATIONS}/{pending['id']}", schema="authorization",
-                                          body=decision_document(pending["id"], "rejected"),
+                                          body=api.decision_document(pending["id"], "rejected"),
                                           content_type="application/json; charset=utf-8")
     assert response.status_code == 200 and response.json()["data"]["attributes"]["state"] == "rejected"
 
@@ -512,7 +406,7 @@ def test_application_json_bodies_are_accepted(callers, pending):
 def test_decisions_can_change_and_always_move_updated_at(first, second, callers, ids, clean):
     authorization = grant(callers, ids, "extension_package_id", "authorized", first)
     response = callers["authorized"].call("PATCH", f"{AUTHORIZATIONS}/{authorization['id']}", schema="authorization",
-                                          body=decision_document(authorization["id"], second))
+                                          body=api.decision_document(authorization["id"], second))
     assert response.status_code == 200
     attributes = response.json()["data"]["attributes"]
     assert attributes["state"] == second
@@ -559,10 +453,10 @@ BAD_HEADERS = [
      "authentication-failure"),
     ("no x-api-key", {"x-api-key": None}, 403, "invalid-api-key"),
     ("an unknown x-api-key", {"x-api-key": "not-a-key"}, 403, "invalid-api-key"),
-    ("another org's x-gw-ims-org-id", {"x-gw-ims-org-id": "{A}"}, 403, "invalid-org"),
+    ("another org's x-gw-ims-org-id", {"x-gw-ims-org-id": "{authorized}"}, 403, "invalid-org"),
     ("an org header of no org", {"x-gw-ims-org-id": "nobody@AdobeOrg"}, 403, "invalid-org"),
     ("an empty org header", {"x-gw-ims-org-id": ""}, 403, "invalid-org"),
-    ("Adobe's public key naming another org", {"x-api-key": "Activation-DTM", "x-gw-ims-org-id": "{A}"}, 403,
+    ("Adobe's public key naming another org", {"x-api-key": "Activation-DTM", "x-gw-ims-org-id": "{authorized}"}, 403,
      "invalid-org"),
     ("Adobe's public key, an unknown token", {"x-api-key": "Activation-DTM", "Authorization": "Bearer x",
                                               "x-gw-ims-org-id": None}, 401, "authentication-failure"),
@@ -571,7 +465,7 @@ BAD_HEADERS = [
 
 @pytest.mark.parametrize("description, changes, status, code", BAD_HEADERS, ids=[c[0] for c in BAD_HEADERS])
 def test_bad_credentials_are_refused_in_order(description, changes, status, code, callers, ids, pending):
-    headers = {name: fill(value, ids) if isinstance(value, str) else value for name, value in changes.items()}
+    headers = {name: api.substitute(value, **orgs(ids)) if isinstance(value, str) else value for name, value in changes.items()}
     for path in (AUTHORIZATIONS, f"{AUTHORIZATIONS}/{pending['id']}"):
         response = callers["owner"].get(path, headers=headers)
         assert (response.status_code, response.json()["errors"][0]["code"]) == (status, code), description
@@ -666,7 +560,7 @@ def test_a_query_string_after_a_valid_id_is_ignored(callers, pending):
 
 def test_a_method_a_path_does_not_offer_is_405(callers, pending):
     response = callers["owner"].call("PUT", f"{AUTHORIZATIONS}/{pending['id']}",
-                                     body=decision_document(pending["id"], "approved"))
+                                     body=api.decision_document(pending["id"], "approved"))
     assert (response.status_code, response.json()["errors"][0]["code"]) == (405, "method-not-allowed")
     assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "PATCH", "DELETE"}
 
@@ -852,16 +746,16 @@ def test_a_reupload_of_an_unknown_package_is_not_found(callers):
 # (description, body, status, code) — the authorized org installs on its property
 BAD_INSTALLS = [
     ("no relationships", {"data": {"type": "extensions"}}, 422, "invalid-document"),
-    ("the wrong type", {"data": {**install_document("{EP}")["data"], "type": "properties"}}, 409, "type-mismatch"),
+    ("the wrong type", {"data": {**api.install_document("{EP}")["data"], "type": "properties"}}, 409, "type-mismatch"),
     ("a related package of the wrong type",
      {"data": {"type": "extensions", "relationships": {"extension_package": {"data": {"id": "{EP}",
                                                                                         "type": "properties"}}}}},
      409, "type-mismatch"),
-    ("settings that are not a JSON object", {"data": {**install_document("{EP}")["data"],
+    ("settings that are not a JSON object", {"data": {**api.install_document("{EP}")["data"],
                                                       "attributes": {"settings": "[1]"}}}, 422, "invalid-attribute"),
-    ("an unknown package", install_document("EP" + "0" * 32), 404, "not-found"),
-    ("a malformed package ID", install_document("../EP"), 404, "not-found"),
-    ("the owner's other private package", install_document("{EP2}"), 404, "not-found"),
+    ("an unknown package", api.install_document("EP" + "0" * 32), 404, "not-found"),
+    ("a malformed package ID", api.install_document("../EP"), 404, "not-found"),
+    ("the owner's other private package", api.install_document("{EP2}"), 404, "not-found"),
 ]
 
 
@@ -875,10 +769,10 @@ def test_bad_installs_are_refused(description, body, status, code, callers, ids,
 
 def test_public_packages_install_without_any_grant(callers, ids):
     response = callers["outsider"].call("POST", f"/properties/{ids['outsider_property_id']}/extensions",
-                                        schema="extension", body=install_document(ids["public_extension_package_id"]))
+                                        schema="extension", body=api.install_document(ids["public_extension_package_id"]))
     assert response.status_code == 201
     extension = response.json()["data"]
-    assert extension["attributes"]["delegate_descriptor_id"] == "acme-private::extensionConfiguration::config"
+    assert extension["attributes"]["delegate_descriptor_id"] == "extension::extensionConfiguration::config"
     path = f"/extensions/{extension['id']}"
     assert callers["authorized"].get(path).status_code == 404
     assert callers["outsider"].call("DELETE", path).status_code == 204
@@ -898,14 +792,14 @@ def five_grants(callers, ids, clean) -> dict[str, dict]:
 
 def test_walking_pages_by_links_yields_every_item_once(callers, five_grants):
     owner, seen, pages = callers["owner"], [], []
-    url = f"{owner.server.base_url}{AUTHORIZATIONS}?page%5Bsize%5D=2"
+    url = f"{owner.client.base_url}{AUTHORIZATIONS}?page%5Bsize%5D=2"
     while url:
-        response = owner.http.get(url, timeout=REQUEST_HANG_GUARD_S)
+        response = owner.client.get(url)
         check_answer(response, "authorization-list")
         document = response.json()
         pages.append(document["meta"]["pagination"])
         seen += [item["id"] for item in document["data"]]
-        again = owner.http.get(document["links"]["self"], timeout=REQUEST_HANG_GUARD_S).json()
+        again = owner.client.get(document["links"]["self"]).json()
         assert again["data"] == document["data"]
         url = document["links"].get("next")
     assert sorted(seen) == sorted(g["id"] for g in five_grants.values())
@@ -955,9 +849,9 @@ FILTERS = [
     ("an unknown operator is ignored", None, {"filter[state]": "LIKE approved"}, "all"),
     ("a filter on an unknown attribute is ignored", None, {"filter[colour]": "EQ red"}, "all"),
     ("an unknown state matches nothing", None, {"filter[state]": "EQ accepted"}, set()),
-    ("by authorized org", None, {"filter[authorized_org_id]": "EQ {A}"},
+    ("by authorized org", None, {"filter[authorized_org_id]": "EQ {authorized}"},
      {("extension_package_id", "authorized", "approved"), ("other_extension_package_id", "authorized", "rejected")}),
-    ("two filters together", None, {"filter[authorized_org_id]": "EQ {A}", "filter[state]": "EQ rejected"},
+    ("two filters together", None, {"filter[authorized_org_id]": "EQ {authorized}", "filter[state]": "EQ rejected"},
      {("other_extension_package_id", "authorized", "rejected")}),
     ("pending under one package", "extension_package_id", {"filter[state]": "EQ pending_approval"},
      {("extension_package_id", "outsider", None), ("extension_package_id", "publisher", None)}),
@@ -966,15 +860,15 @@ FILTERS = [
 
 @pytest.mark.parametrize("description, package, params, expected", FILTERS, ids=[c[0] for c in FILTERS])
 def test_filters(description, package, params, expected, callers, ids, five_grants):
-    path = grants_path(ids[package]) if package else AUTHORIZATIONS
-    params = {key: fill(value, ids) for key, value in params.items()}
+    path = api.package_authorizations_path(ids[package]) if package else AUTHORIZATIONS
+    params = {key: api.substitute(value, **orgs(ids)) for key, value in params.items()}
     listed = {item["id"] for item in callers["owner"].data(path, "authorization-list", params=params)}
     wanted = {g["id"] for key, g in five_grants.items() if expected == "all" or key in expected}
     assert listed == wanted, description
 
 
 def test_a_package_list_shows_only_that_package_family(callers, ids, five_grants):
-    listed = {item["id"] for item in callers["owner"].data(grants_path(ids["other_extension_package_id"]),
+    listed = {item["id"] for item in callers["owner"].data(api.package_authorizations_path(ids["other_extension_package_id"]),
                                                            "authorization-list")}
     assert listed == {g["id"] for key, g in five_grants.items() if key[0] == "other_extension_package_id"}
 
@@ -995,7 +889,7 @@ def test_users_of_the_other_org_are_restricted(callers, pending):
 
     assert people(callers["owner"]) == (email["owner"], email["owner"], "Olivia Owner")
     assert people(callers["authorized"]) == ("Restricted", "Restricted", "Restricted")
-    callers["authorized"].call("PATCH", path, schema="authorization", body=decision_document(pending["id"], "approved"))
+    callers["authorized"].call("PATCH", path, schema="authorization", body=api.decision_document(pending["id"], "approved"))
     assert people(callers["owner"]) == (email["owner"], "Restricted", "Olivia Owner")
     assert people(callers["authorized"]) == ("Restricted", email["authorized"], "Restricted")
 
@@ -1009,7 +903,7 @@ def test_concurrent_decisions_end_in_one_well_formed_state(server, callers, pend
         state = ("approved", "rejected")[index % 2]
         with requests.Session() as connection:
             start.wait()
-            answers[index] = connection.patch(path, data=json.dumps(decision_document(pending["id"], state)),
+            answers[index] = connection.patch(path, data=json.dumps(api.decision_document(pending["id"], state)),
                                               headers={**server.headers("authorized"), "Content-Type": JSON_API},
                                               timeout=REQUEST_HANG_GUARD_S)
 

@@ -62,7 +62,7 @@ def record(identity: str, prepared: requests.PreparedRequest, response: requests
     body = body.encode("utf-8") if isinstance(body, str) else body
     exchange = Exchange(
         identity=identity, method=prepared.method, url=redact.redact(prepared.url),
-        request_headers={key: redact.redact(value) for key, value in headers.items()},
+        request_headers={key: redact.redact(_text_header(value)) for key, value in headers.items()},
         request_body=redact.redact(text_of(body, REQUEST_BODY_LIMIT)),
         status=response.status_code,
         response_headers={key: redact.redact(value) for key, value in response.headers.items()},
@@ -73,6 +73,11 @@ def record(identity: str, prepared: requests.PreparedRequest, response: requests
     for callback in list(on_exchange):
         callback(exchange)
     return exchange
+
+
+def _text_header(value) -> str:
+    """A header value as text: one a test sends as bytes (a non-ASCII token) is shown byte for byte."""
+    return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
 def text_of(body: bytes, limit: int, encoding: str | None = None) -> str:
