@@ -168,8 +168,10 @@ def test_paths_go_on_the_wire_as_written(description, path, params, wire, stub):
     assert stub.received[0][1] == wire
 
 
-def test_an_absolute_url_is_followed_as_it_is(stub):
-    make_client("http://127.0.0.1:1/ignored").get(stub.url + "/links/self?page%5Bnumber%5D=2")
+def test_an_absolute_url_is_asked_of_the_target_with_its_path_and_query(stub):
+    """A link names a resource; it is asked of the target the run is aimed at, so that credentials never go to
+    another host a document names."""
+    make_client(stub.url).get("https://reactor.example.test/links/self?page%5Bnumber%5D=2")
     assert stub.received[0][1] == "/links/self?page%5Bnumber%5D=2"
 
 

@@ -121,7 +121,9 @@ def static_mock_run(tmp_path_factory):
         wait_until_listening(process, port)
         profile = folder / "prism.toml"
         profile.write_text(PROFILE.read_text("utf-8").replace(PROFILE_PORT, f"127.0.0.1:{port}"), "utf-8")
-        yield tool("run", "--profile", str(profile), reports=folder / "reports")
+        # A request Prism never answers (it hangs on a body that is not JSON) costs the run its timeout: 10 s is
+        # still a generous guard for a mock on loopback, which answers in milliseconds.
+        yield tool("run", "--profile", str(profile), "--request-timeout", "10", reports=folder / "reports")
     finally:
         process.terminate()
         try:

@@ -100,9 +100,12 @@ class ApiClient:
         return {"Authorization": f"Bearer {self.tokens.token()}", **self._identity_headers(method)}
 
     def url(self, path: str) -> str:
-        """``path`` under the base URL; an absolute URL (a ``links.self``) is used as it is."""
+        """``path`` under the base URL. An absolute URL (a ``links.self``) is asked of the target the run is aimed
+        at: its path and query under the base URL's origin, so that credentials never go to a host a document
+        names (another host, or the server behind a proxy)."""
         if path.startswith(("http://", "https://")):
-            return path
+            link, base = urlsplit(path), urlsplit(self.base_url)
+            return urlunsplit((base.scheme, base.netloc, link.path, link.query, ""))
         return self.base_url + (path if path.startswith("/") else "/" + path)
 
     def request(self, method: str, path: str, *, params=None, json=None, data=None, files=None,
