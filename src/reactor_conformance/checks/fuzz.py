@@ -539,20 +539,24 @@ def _explore(operation, caller: Caller, run, target: Aim, *, what: str, path_par
     headers = caller.headers(operation.method)
     path_parameters = dict(path_parameters or {})
 
-    def probe(cases, first: dict, adjusted: bool) -> None:
+    def probe(cases, first: dict, adjusted: bool) -> bool:
+        """Send and judge ``cases``; True when one of them hung (the search of the operation ends there)."""
         cases = [adjust(case) if adjust is not None and adjusted(case) else case for case in cases]
+        hung = False
         for sent in send_all(cases, caller, target):
-            if sent is None:  # unsendable
+            if sent is None:  # unsendable, or not sent after a hang
                 continue
             result.sent += 1
+            hung = hung or sent.hung
             if on_answer is not None and sent.response is not None:
                 on_answer(sent.response)
             for requirement, failures in judge(sent).items():
                 first.setdefault(requirement, (sent, failures))
+        return hung
 
     covered: dict[str, tuple[Sent, list[str]]] = {}
-    probe(coverage_cases(operation, headers, path_parameters, writes=run.writes_allowed), covered,
-          lambda case: not case.meta.generation.mode.is_negative)
+    hung = probe(coverage_cases(operation, headers, path_parameters, writes=run.writes_allowed), covered,
+                 lambda case: not case.meta.generation.mode.is_negative)
     for requirement in STATELESS:
         if requirement in covered:
             sent, failures = covered[requirement]
@@ -561,6 +565,8 @@ def _explore(operation, caller: Caller, run, target: Aim, *, what: str, path_par
                 coverage_note(sent.case), caller.name))
 
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+        if hung:  # FUZZ-01 has its finding; every further request would wait out the timeout again
+            break
         try:
             cases = drawn_cases(operation, mode, path_parameters, headers, run)
         except hypothesis.errors.Unsatisfiable:
@@ -568,7 +574,7 @@ def _explore(operation, caller: Caller, run, target: Aim, *, what: str, path_par
                 raise FuzzingError(f"{operation.label}: no valid request can be generated") from None
             continue  # credentials and a real path are all the request has: nothing left to break
         first: dict[str, tuple[Sent, list[str]]] = {}
-        probe(cases, first, lambda case, positive=mode is GenerationMode.POSITIVE: positive)
+        hung = probe(cases, first, lambda case, positive=mode is GenerationMode.POSITIVE: positive)
         for requirement in STATELESS:
             if requirement not in first or requirement in result.findings:
                 continue
