@@ -195,13 +195,18 @@ if set(FAULTS) != set(FaultName):  # checked on import: every name has its fault
     raise RuntimeError(f"faults and FaultName disagree: {sorted(set(FAULTS) ^ set(FaultName))}")
 
 
+def parse_names(names: Iterable[str], known: Mapping, kind: str) -> frozenset[str]:
+    """The set of ``names`` (blank ones dropped), or ValueError naming the unknown ones and the ``known`` ones."""
+    chosen = frozenset(name.strip() for name in names if name.strip())
+    unknown = sorted(chosen - known.keys())
+    if unknown:
+        raise ValueError(f"unknown {kind}(s) {', '.join(unknown)}; known {kind}s: {', '.join(known)}")
+    return chosen
+
+
 def parse_faults(names: Iterable[str]) -> frozenset[str]:
     """The set of fault names, or ValueError naming the unknown ones and the known ones."""
-    chosen = frozenset(name.strip() for name in names if name.strip())
-    unknown = sorted(chosen - FAULTS.keys())
-    if unknown:
-        raise ValueError(f"unknown fault(s) {', '.join(unknown)}; known faults: {', '.join(FAULTS)}")
-    return chosen
+    return parse_names(names, FAULTS, "fault")
 
 
 def faults_from_environment(environ: Mapping[str, str] = os.environ) -> frozenset[str]:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum, unique
 from typing import Iterable
 
+from .faults import parse_names
+
 
 @unique
 class VariantName(StrEnum):
@@ -67,8 +69,4 @@ if set(VARIANTS) != set(VariantName):  # checked on import, as the faults are
 
 def parse_variants(names: Iterable[str]) -> frozenset[str]:
     """The set of variant names, or ValueError naming the unknown ones and the known ones."""
-    chosen = frozenset(name.strip() for name in names if name.strip())
-    unknown = sorted(chosen - VARIANTS.keys())
-    if unknown:
-        raise ValueError(f"unknown variant(s) {', '.join(unknown)}; known variants: {', '.join(VARIANTS)}")
-    return chosen
+    return parse_names(names, VARIANTS, "variant")
