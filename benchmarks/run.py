@@ -8,7 +8,8 @@ median of its rounds. Loopback only. The tools are looked up on PATH and beside 
 virtual environment's ``bin/``): ``st`` (schemathesis, installed with the project) for the fuzzing
 comparison, ``wrk`` (Debian package) for the load figures and ``prism`` (``@stoplight/prism-cli`` from npm,
 globally or under ``.bench-tools/``: ``npm install --prefix .bench-tools @stoplight/prism-cli``) for the mock
-comparison; a missing tool is reported and its figures skipped. Nothing here asserts: it prints figures.
+comparison (or the pinned one ``examples/prism`` installs); a missing tool is reported and its figures
+skipped. Nothing here asserts: it prints figures.
 """
 
 from __future__ import annotations
@@ -285,7 +286,8 @@ def server_load(seconds: int) -> dict:
                                  for name, (method, path, who, body) in cases.items()}}
     finally:
         server.stop()
-    prism = find_tool("prism", ROOT / ".bench-tools/node_modules/.bin/prism")
+    prism = find_tool("prism", ROOT / "examples/prism/node_modules/.bin/prism",
+                      ROOT / ".bench-tools/node_modules/.bin/prism")
     if prism is None:
         results["prism"] = {"skipped": "@stoplight/prism-cli is not installed (no `prism` on PATH or in .bench-tools)"}
         return results
