@@ -30,13 +30,16 @@ HANG_GUARD_S = 3600  # a guard against a hung process only: a slow, busy machine
 REQUEST_HANG_GUARD_S = 300  # the same for one HTTP request to a server on loopback
 
 
-def tool(*args: str, reports: Path | None = None, env: dict | None = None) -> Completed:
+def tool(*args: str, reports: Path | None = None, env: dict | None = None, workers: str | None = "0") -> Completed:
     """``reactor-conformance ARGS`` (``--reports`` added for ``run``); returns exit code, output, run folder.
 
-    A process still running after ``HANG_GUARD_S`` is reported as hung, never as slow."""
+    A run gets ``-n workers`` (serial by default: the self-tests already keep every CPU busy; ``None`` leaves
+    the tool's own choice). A process still running after ``HANG_GUARD_S`` is reported as hung, never as slow."""
     command = [sys.executable, "-m", "reactor_conformance.cli", *args]
     if args and args[0] == "run" and reports is not None:
         command += ["--reports", str(reports)]
+    if args and args[0] == "run" and workers is not None:
+        command += ["-n", workers]
     environment = {k: v for k, v in os.environ.items() if not k.startswith("REACTOR_")}
     environment.update(env or {})
     try:

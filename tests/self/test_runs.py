@@ -16,6 +16,7 @@ import tomli_w
 from suite_runs import REQUEST_HANG_GUARD_S, tool
 
 from reactor_conformance.checks.schemas import errors as schema_errors
+from reactor_conformance.harness.plugin import embedded_workers, usable_cpus
 from reactor_conformance.refserver.server import start_server
 from reactor_conformance.reporting.summary import load_summary
 
@@ -93,9 +94,12 @@ def test_client_credentials_identities_renew_expiring_tokens(server, tmp_path):
 
 
 def test_a_regression_report_lists_exactly_the_new_failures(tmp_path):
+    """Night 2 runs as a person types it (on the machine's CPUs): its verdicts cross the workers intact."""
     baseline = tool("run", "--no-fuzz", reports=tmp_path / "night-1")
-    current = tool("run", "--no-fuzz", "--fault", "owner-can-approve", reports=tmp_path / "night-2")
+    current = tool("run", "--no-fuzz", "--fault", "owner-can-approve", reports=tmp_path / "night-2", workers=None)
     assert baseline.code == 0 and current.code == 1
+    workers = embedded_workers(usable_cpus())
+    assert (f"{workers} workers" in current.stdout) if workers else ("workers" not in current.stdout), current.stdout[:600]
     report = tool("report", "--baseline", str(baseline.run_dir), "--current", str(current.run_dir))
     assert report.code == 1
     regression = json.loads((current.run_dir / "regression.json").read_text("utf-8"))
@@ -155,3 +159,8 @@ def test_a_read_only_run_creates_nothing_and_says_why(server, tmp_path):
     assert summary["requirements"]["AUTH-02"]["status"] == "passed"
     ledger = completed.run_dir / "ledger.jsonl"
     assert not ledger.exists() or "created" not in ledger.read_text("utf-8")
+
+
+@pytest.mark.parametrize("cpus, workers", [(1, 0), (2, 2), (3, 3), (4, 4), (64, 4)])
+def test_the_embedded_run_takes_a_worker_per_cpu_up_to_one_per_fixture_package(cpus, workers):
+    assert embedded_workers(cpus) == workers

@@ -10,6 +10,7 @@ test's verdicts and writes the run's reports into its folder, and points ``<repo
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,6 +32,7 @@ REQUIREMENTS = "requirements"
 VERDICTS = "verdicts"  # the JSON of a test's checks, carried on its teardown report (also across xdist)
 VERDICT = "verdict"  # one readable "ID status" line per requirement a test touched, for JUnit
 STOP = pytest.StashKey[dict]()
+EMBEDDED_WORKERS_MAX = 4  # the embedded server's fixture packages: a fifth worker would wait for a lease
 
 
 def add_options(add) -> None:
@@ -68,6 +70,29 @@ def option_names() -> tuple[str, ...]:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser.getgroup("reactor-conformance", "Reactor conformance target and run").addoption)
+
+
+def embedded_workers(cpus: int) -> int:
+    """Workers of a run against the embedded server when the person chose none: one per CPU, at most one per
+    fixture package; none on a single CPU, where a worker only adds its start."""
+    return 0 if cpus < 2 else min(cpus, EMBEDDED_WORKERS_MAX)
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (a container's limit, not the host's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@pytest.hookimpl(wrapper=True)  # before xdist turns the number of workers into processes
+def pytest_cmdline_main(config: pytest.Config):
+    """A run against the embedded server uses the machine's CPUs unless the person chose (``-n``): the server
+    and the run are the tool's own, so their load is too. A run against a target given by a person
+    (``--target`` or ``--profile``) stays serial unless asked, as that target's load is not ours to choose."""
+    if (getattr(config.option, "numprocesses", 0) is None and not hasattr(config, "workerinput")
+            and not (config.option.target or config.option.profile) and not config.getoption("usepdb", False)
+            and _runs_conformance(config)):
+        config.option.numprocesses = embedded_workers(usable_cpus())
+    return (yield)
 
 
 @pytest.hookimpl(tryfirst=True)  # before JUnit's and Allure's plugins read where their reports go
