@@ -185,12 +185,13 @@ def side_by_side(rounds: int, examples: int = DEFAULT_FUZZ_EXAMPLES) -> dict:
       examples, coverage, fuzzing, stateful), against an in-process reference server that counts requests;
     - ``suite_fuzz``: our fuzzing alone (``reactor-conformance run -k "fuzz or stateful"``: FUZZ-01..04, every
       operation as each identity allowed to call it), same server, same examples per operation;
-    - ``default_run``: ``reactor-conformance run`` as a user types it (scenarios + fuzzing, embedded server);
-    - ``default_run_parallel``: the same with ``-n auto``.
+    - ``default_run``: ``reactor-conformance run`` as a user types it (scenarios + fuzzing, embedded server, one
+      worker per CPU up to four);
+    - ``default_run_serial``: the same with ``-n 0``.
     """
     st = find_tool("st")
     runs: dict[str, list[dict]] = {"schemathesis_cli": [], "suite_fuzz": [], "default_run": [],
-                                   "default_run_parallel": []}
+                                   "default_run_serial": []}
     with counting_server() as server, tempfile.TemporaryDirectory() as tmp:
         profile = server.write_profile(Path(tmp) / "p.toml")
         owner = server.profile()["identities"]["owner"]
@@ -199,7 +200,7 @@ def side_by_side(rounds: int, examples: int = DEFAULT_FUZZ_EXAMPLES) -> dict:
             "suite_fuzz": [*TOOL, "run", "-q", "--profile", str(profile), "--fuzz-examples", str(examples),
                            "--reports", reports, "-k", "fuzz or stateful"],
             "default_run": [*TOOL, "run", "-q", "--reports", reports],
-            "default_run_parallel": [*TOOL, "run", "-q", "-n", "auto", "--reports", reports],
+            "default_run_serial": [*TOOL, "run", "-q", "-n", "0", "--reports", reports],
         }
         if st:
             commands["schemathesis_cli"] = [
@@ -236,7 +237,8 @@ def side_by_side(rounds: int, examples: int = DEFAULT_FUZZ_EXAMPLES) -> dict:
         "fuzz_cpu_ours_to_cli": fuzz["cpu_s"] / cli["cpu_s"],
         "default_run_time_to_cli": default["seconds"] / cli["seconds"],
         "default_run_cpu_to_cli": default["cpu_s"] / cli["cpu_s"],
-        "parallel_speedup": default["seconds"] / figures["default_run_parallel"]["seconds"],
+        "serial_run_time_to_cli": figures["default_run_serial"]["seconds"] / cli["seconds"],
+        "parallel_speedup": figures["default_run_serial"]["seconds"] / default["seconds"],
     }
     return result
 
@@ -395,9 +397,10 @@ def distant(latency_ms: int = 100, workers: int = 8) -> dict:
 
 def proof(rounds: int) -> dict:
     """``reactor-conformance faults`` (the fault and variant matrices) against the default run, alternated."""
-    runs: dict[str, list[dict]] = {"default_run": [], "faults": []}
+    runs: dict[str, list[dict]] = {"default_run": [], "default_run_serial": [], "faults": []}
     with tempfile.TemporaryDirectory() as tmp:
         commands = {"default_run": [*TOOL, "run", "-q", "--reports", str(Path(tmp) / "reports")],
+                    "default_run_serial": [*TOOL, "run", "-q", "-n", "0", "--reports", str(Path(tmp) / "reports")],
                     "faults": [*TOOL, "faults", "--out", str(Path(tmp) / "proof.md")]}
         for _ in range(rounds):
             for name, command in commands.items():
@@ -406,6 +409,7 @@ def proof(rounds: int) -> dict:
                                                 "exit_codes": sorted({m["exit_code"] for m in values})}
                                          for name, values in runs.items()}}
     result["faults_to_default_run"] = result["runs"]["faults"]["seconds"] / result["runs"]["default_run"]["seconds"]
+    result["faults_to_serial_run"] = result["runs"]["faults"]["seconds"] / result["runs"]["default_run_serial"]["seconds"]
     return result
 
 
@@ -480,7 +484,8 @@ def print_more(f: dict) -> None:
         print(f"  speed-up of -n {d['workers']}: {d['speedup']:.2f}x")
     if "proof" in f:
         print(f"  faults (both matrices) {f['proof']['runs']['faults']['seconds']:.1f} s, default run "
-              f"{f['proof']['runs']['default_run']['seconds']:.1f} s: {f['proof']['faults_to_default_run']:.2f}x")
+              f"{f['proof']['runs']['default_run']['seconds']:.1f} s: {f['proof']['faults_to_default_run']:.2f}x "
+              f"(serial run: {f['proof']['faults_to_serial_run']:.2f}x)")
     if "test_command" in f:
         t = f["test_command"]
         print(f"  test command on a fresh clone: install {t['install']['seconds']:.0f} s + tests "
@@ -491,8 +496,8 @@ def print_more(f: dict) -> None:
 RUN_LABELS = {
     "schemathesis_cli": "plain schemathesis CLI (`st run`, all its phases)",
     "suite_fuzz": "our fuzzing (`reactor-conformance run -k \"fuzz or stateful\"`)",
-    "default_run": "`reactor-conformance run` (scenarios + fuzzing, embedded server)",
-    "default_run_parallel": "the same with `-n auto`",
+    "default_run": "`reactor-conformance run` (scenarios + fuzzing, embedded server, a worker per CPU)",
+    "default_run_serial": "the same with `-n 0` (serial)",
 }
 
 
@@ -522,7 +527,8 @@ def render(f: dict) -> str:
                   f"| fuzzing, CPU time, ours / CLI | {ratios['fuzz_cpu_ours_to_cli']:.2f} |",
                   f"| default run (scenarios included), wall time / CLI | **{ratios['default_run_time_to_cli']:.2f}** |",
                   f"| default run, CPU time / CLI | {ratios['default_run_cpu_to_cli']:.2f} |",
-                  f"| `-n auto` speed-up of the default run | {ratios['parallel_speedup']:.2f}× |"]
+                  f"| serial run (`-n 0`), wall time / CLI | {ratios['serial_run_time_to_cli']:.2f} |",
+                  f"| speed-up of the default run's workers over `-n 0` | {ratios['parallel_speedup']:.2f}× |"]
     elif "skipped" in suite:
         lines += ["", f"Skipped: {suite['skipped']}"]
     phases = f.get("cli_phases")
@@ -588,7 +594,8 @@ def render_more(f: dict) -> list[str]:
                   f"`reactor-conformance faults` (every fault, every variant alone and all at once) and the default run, "
                   f"alternated, median of {p['rounds']} rounds.", "", "| run | wall s |", "|---|---|"]
         lines += [f"| {name} | {r['seconds']:.1f} |" for name, r in p["runs"].items()]
-        lines += ["", f"The matrices take **{p['faults_to_default_run']:.2f}×** the default run."]
+        lines += ["", f"The matrices take **{p['faults_to_default_run']:.2f}×** the default run "
+                  f"({p['faults_to_serial_run']:.2f}× the serial run, `-n 0`); they use every CPU, as the default run does."]
     if "test_command" in f:
         t = f["test_command"]
         lines += ["", "## The README's test command", "",
