@@ -58,7 +58,7 @@ if _unfuzzed or _unknown:
 
 
 @pytest.fixture
-def explored(run, clients, as_identity, grants, package_id):
+def explored(run, clients, as_identity, grants):
     """``explored(row)``: the findings of fuzzing the row's operation as its identity, searched once per run."""
     if not run.fuzz_enabled:
         pytest.skip("not run: --no-fuzz")
@@ -71,25 +71,22 @@ def explored(run, clients, as_identity, grants, package_id):
             pytest.skip(run.writes_refusal())
         if operation_id in fuzz.IMS_OPERATIONS and not target.serves_ims():
             pytest.skip(f"not run: IMS is not served by the target ({run.profile.target.ims_url or 'no ims_url'})")
-        return search(description, operation, caller, needs, run=run, target=target, clients=clients, grants=grants,
-                      package=package_id)
+        return search(description, operation, caller, needs, run=run, target=target, clients=clients, grants=grants)
 
     return of
 
 
-def search(description, operation, caller, needs, *, run, target, clients, grants, package) -> fuzz.Findings:
+def search(description, operation, caller, needs, *, run, target, clients, grants) -> fuzz.Findings:
     operation_id = fuzz.operation_id(operation)
+    package = fixture_package(operation, operation_id, needs, run, grants)
     given = {"PROPERTY_ID": run.profile.fixtures.get("property_id")}
     if operation_id not in NEVER_GIVEN_THE_PACKAGE:
         given["EXTENSION_PACKAGE_ID"] = package
-    in_path = {name for name in given if "{" + name + "}" in operation.path}
     adjust = None
-    if run.writes_allowed and ("EXTENSION_PACKAGE_ID" in in_path or needs == "grant"):
-        grants.hold(package)  # the fuzzed package's grants are this test's until teardown
-        if needs == "grant":
-            given["ID"] = grants.create("authorized", package=package)["id"]
-            if operation_id == DECISION:
-                adjust = same_id(given["ID"])
+    if run.writes_allowed and needs == "grant":
+        given["ID"] = grants.create("authorized", package=package)["id"]
+        if operation_id == DECISION:
+            adjust = same_id(given["ID"])
     if run.writes_allowed and needs == "install":
         given["EXTENSION_ID"] = install(run, clients, grants)
     granted_before = package_grants(clients, package) if operation_id == GRANTING else None
@@ -101,6 +98,18 @@ def search(description, operation, caller, needs, *, run, target, clients, grant
         for authorization_id in set(package_grants(clients, package) or ()) - set(granted_before or ()):
             grants.track("owner", api.authorization_path(authorization_id), authorization_id, kind="authorization")
     return findings
+
+
+def fixture_package(operation, operation_id: str, needs: str | None, run, grants) -> str:
+    """The package in the operation's path: one leased from the pool, its grants this test's until teardown, when
+    the search may grant or change it (a fresh grant of it, a generated grant, a write under its path); else the
+    profile's package, shared, as reading it conflicts with no other test. Searches that never name the package
+    (the catalog, uploads, installs, IMS) hold nothing, so parallel workers grant meanwhile."""
+    under_path = "{EXTENSION_PACKAGE_ID}" in operation.path and operation_id not in NEVER_GIVEN_THE_PACKAGE
+    changes = needs == "grant" or (under_path and operation.method.upper() != "GET")
+    if run.writes_allowed and changes:
+        return grants.package
+    return run.profile.fixtures["extension_package_id"]
 
 
 def same_id(authorization_id: str):
