@@ -35,12 +35,12 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from reactor_conformance import JSON_API  # noqa: E402
 from reactor_conformance.harness.run_config import DEFAULT_FUZZ_EXAMPLES, DEFAULT_FUZZ_SEED  # noqa: E402
 from reactor_conformance.refserver import server as refserver  # noqa: E402
 from reactor_conformance.refserver.store import Store  # noqa: E402
 
 TOOL = [sys.executable, "-m", "reactor_conformance.cli"]
-JSON_API = "application/vnd.api+json"
 
 
 def find_tool(name: str, *also: Path) -> str | None:

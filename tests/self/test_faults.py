@@ -21,11 +21,11 @@ import pytest
 import requests
 from suite_runs import REQUEST_HANG_GUARD_S
 
+from reactor_conformance import JSON_API
 from reactor_conformance.refserver import faults as faults_module
 from reactor_conformance.refserver.faults import ENVIRONMENT_VARIABLE, FAULTS, FaultName
 from reactor_conformance.refserver.server import start_server
 
-JSON_API = "application/vnd.api+json"
 TYPE = "extension_package_usage_authorizations"
 AUTHORIZATIONS = f"/{TYPE}"
 UNKNOWN_EA = "EA" + "0" * 32

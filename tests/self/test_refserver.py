@@ -19,6 +19,7 @@ import pytest
 import requests
 from suite_runs import REQUEST_HANG_GUARD_S
 
+from reactor_conformance import JSON_API
 from reactor_conformance.checks import api, cases
 from reactor_conformance.checks.schemas import errors as schema_errors
 from reactor_conformance.refserver.faults import ENVIRONMENT_VARIABLE
@@ -28,7 +29,6 @@ from reactor_conformance.target.client import ApiClient
 from reactor_conformance.target.identities import clients_for
 from reactor_conformance.target.profile import profile_of
 
-JSON_API = "application/vnd.api+json"
 AUTHORIZATIONS = "/extension_package_usage_authorizations"
 IDENTITY_NAMES = tuple(IDENTITIES)
 

@@ -18,12 +18,12 @@ from starlette.requests import Request
 from suite_runs import REQUEST_HANG_GUARD_S
 from tomli_w import dumps
 
+from reactor_conformance import JSON_API
 from reactor_conformance.refserver.errors import unexpected_error_handler
 from reactor_conformance.refserver.faults import ENVIRONMENT_VARIABLE, FAULTS
 from reactor_conformance.refserver.seed import IDENTITIES
 from reactor_conformance.refserver.server import start_server
 
-JSON_API = "application/vnd.api+json"
 AUTHORIZATIONS = "/extension_package_usage_authorizations"
 IDENTITY_KEYS = {"org_id", "api_key", "access_token", "client_id", "client_secret", "scopes"}
 FIXTURE_KEYS = {"extension_package_id", "extension_package_ids", "other_extension_package_id",

@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
+from reactor_conformance import JSON_API
 from reactor_conformance.checks.schemas import SCHEMAS, errors, registry
 
 SPEC = Path(__file__).resolve().parents[2] / "openapi" / "reactor.yaml"
@@ -46,7 +47,6 @@ OPERATIONS = [
     ("DELETE", EXTENSION, "deleteExtension", {"204"} | READ),
     ("POST", IMS, "exchangeImsClientCredentials", {"200", "400", "401"}),
 ]
-JSON_API = "application/vnd.api+json"
 ERROR_SCHEMA = {"$ref": "../schemas/error.json"}
 
 

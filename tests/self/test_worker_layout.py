@@ -7,7 +7,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
 from reactor_conformance.suite.conftest import _laid_out_for
 
 

@@ -19,12 +19,11 @@ from typing import Iterable
 
 import requests
 
+from .. import JSON_API
 from ..target import redact
 from . import answers
 from .requirements import catalog
 from .schemas import errors as schema_errors
-
-JSON_API = "application/vnd.api+json"
 
 
 class ConformanceFailure(AssertionError):

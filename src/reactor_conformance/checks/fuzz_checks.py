@@ -18,9 +18,9 @@ from datetime import datetime
 import schemathesis
 from schemathesis.core.failures import Failure
 
+from .. import JSON_API
 from .schemas import errors as schema_errors
 
-JSON_API = "application/vnd.api+json"
 AUTHORIZATION = "extension_package_usage_authorizations"
 IMS_OPERATIONS = {"exchangeImsClientCredentials"}  # plain OAuth JSON on the IMS host, not JSON:API
 GATEWAY_ERROR = {"error_code", "message"}  # Adobe's gateway may answer a 401/403 so (SHAPE-08, docs/decisions.md D18)

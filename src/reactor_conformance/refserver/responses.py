@@ -6,7 +6,7 @@ import json
 
 from starlette.responses import Response
 
-JSON_API = "application/vnd.api+json"
+from .. import JSON_API
 
 
 def encode(body) -> bytes:

@@ -19,12 +19,12 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import requests
 from requests.structures import CaseInsensitiveDict
 
+from .. import JSON_API
 from ..errors import TargetError, Unreachable
 from . import exchanges, redact, transport
 from .profile import Identity
 from .transport import RateLimiter, connection_failure
 
-JSON_API = "application/vnd.api+json"
 ACCEPT = f"{JSON_API};revision=1"
 IDEMPOTENT = transport.IDEMPOTENT
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
