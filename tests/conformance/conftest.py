@@ -192,7 +192,7 @@ class Grants:
                 for package in order:
                     lock = self._file_lock(package)
                     try:
-                        lock.acquire(timeout=0)
+                        lock.acquire(blocking=False)  # a package another test holds is skipped, not waited for
                     except Timeout:
                         continue
                     self._locks[package] = lock

@@ -6,11 +6,11 @@ package of another org, an endpoint answering nonsense — is a requirement fail
 
 from __future__ import annotations
 
-import http.server
 import socket
 import threading
 
 import pytest
+from stub_http import Handler, serve
 from suite_runs import tool
 from test_runs import write_profile
 
@@ -20,51 +20,28 @@ BAD_INPUT = 2
 FINDINGS = 1
 
 
-class _Answers(http.server.BaseHTTPRequestHandler):
+class _Answers(Handler):
     """A server that is not a Reactor API: it answers every request with a fixed body."""
 
     content_type, body = "text/html", b"<html><body>Welcome</body></html>"
 
     def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Type", self.content_type)
-        self.end_headers()
-        self.wfile.write(self.body)
-
-    def log_message(self, *args):
-        pass
+        self.answer(200, self.body, self.content_type)
 
 
 def serve_answer(content_type: str, body: bytes):
-    handler = type("Handler", (_Answers,), {"content_type": content_type, "body": body})
-    return _serve(handler)
+    return serve(type("Handler", (_Answers,), {"content_type": content_type, "body": body}))
 
 
-class _NonsenseForThePackage(http.server.BaseHTTPRequestHandler):
+class _NonsenseForThePackage(Handler):
     """Empty JSON:API lists everywhere, and an HTML error page for any single package."""
 
     def do_GET(self):
         if self.path.split("?")[0].rstrip("/").count("/") == 2 and self.path.startswith("/extension_packages/EP"):
-            self._answer(500, "text/html", b"<html><body>Internal Server Error</body></html>")
+            self.answer(500, b"<html><body>Internal Server Error</body></html>", "text/html")
         else:
-            self._answer(200, "application/vnd.api+json", b'{"data": [], "meta": {"pagination": {"current_page": 1, '
-                         b'"next_page": null, "prev_page": null, "total_pages": 1, "total_count": 0}}}')
-
-    def _answer(self, status: int, content_type: str, body: bytes):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-def _serve(handler):
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd
+            self.answer(200, b'{"data": [], "meta": {"pagination": {"current_page": 1, "next_page": null, '
+                        b'"prev_page": null, "total_pages": 1, "total_count": 0}}}', "application/vnd.api+json")
 
 
 def serve_not_http() -> int:
@@ -220,7 +197,7 @@ def finding_package_of_another_org(server, good_profile, tmp_path):
 
 
 def finding_nonsense_for_the_package(server, good_profile, tmp_path):
-    httpd = _serve(_NonsenseForThePackage)
+    httpd = serve(_NonsenseForThePackage)
     return ["run", "--target", f"http://127.0.0.1:{httpd.server_port}", "--profile", str(good_profile)]
 
 

@@ -4,7 +4,6 @@ limit, and exchanges whose descriptions and curl lines carry no secret."""
 
 from __future__ import annotations
 
-import http.server
 import os
 import shutil
 import socket
@@ -14,6 +13,7 @@ import time
 from email.utils import formatdate
 
 import pytest
+from stub_http import Handler, serve, stop
 from suite_runs import REQUEST_HANG_GUARD_S
 
 from reactor_conformance.errors import TargetError
@@ -30,7 +30,7 @@ DROP, SLOW = "drop the connection", "answer too late"
 CLIENT_TIMEOUT_S = 0.2  # the client's own timeout under test: the stub's SLOW answers never come before it
 
 
-class Scripted(http.server.BaseHTTPRequestHandler):
+class Scripted(Handler):
     """Answers from a queue of ``(status, headers, body)`` or ``DROP``/``SLOW``; records what it received."""
 
     protocol_version = "HTTP/1.1"
@@ -48,27 +48,17 @@ class Scripted(http.server.BaseHTTPRequestHandler):
             answer = (200, {}, b"{}")
         status, headers, body = answer
         try:
-            self.send_response(status)
-            for key, value in {"Content-Type": "application/vnd.api+json", **headers}.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.answer(status, body, "application/vnd.api+json", headers)
         except (BrokenPipeError, ConnectionResetError):  # a SLOW answer after the client gave up on it
             self.close_connection = True
 
     do_GET = do_POST = do_PATCH = do_DELETE = _answer
 
-    def log_message(self, *args):
-        pass
-
 
 class Stub:
     def __init__(self):
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Scripted)
-        self.httpd.answers, self.httpd.received = [], []
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
-        threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True).start()
+        self.httpd = serve(Scripted, answers=[], received=[])
+        self.url = self.httpd.url
 
     @property
     def answers(self) -> list:
@@ -79,8 +69,7 @@ class Stub:
         return self.httpd.received
 
     def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        stop(self.httpd)
 
 
 @pytest.fixture

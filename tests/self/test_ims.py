@@ -3,14 +3,13 @@ unreachable IMS in one line, and an expired token replaced without failing the c
 
 from __future__ import annotations
 
-import http.server
 import json
 import socket
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qsl
 
 import pytest
+from stub_http import Handler, serve, stop
 
 from reactor_conformance.errors import ConfigError, TargetError
 from reactor_conformance.target import redact
@@ -23,7 +22,7 @@ IDENTITY = Identity("owner", "ORG@AdobeOrg", CLIENT_ID, client_id=CLIENT_ID, cli
                     scopes=("openid", "AdobeID", "read_organizations"))
 
 
-class Ims(http.server.BaseHTTPRequestHandler):
+class Ims(Handler):
     """An IMS token endpoint and an API that accepts only the newest token it issued."""
 
     def do_POST(self):
@@ -43,25 +42,14 @@ class Ims(http.server.BaseHTTPRequestHandler):
         self._send(200 if accepted else 401, b"{}", "application/vnd.api+json")
 
     def _send(self, status: int, body: bytes, content_type: str = "application/json"):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.answer(status, body, content_type)
 
 
 @pytest.fixture
 def ims():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Ims)
-    httpd.forms, httpd.valid, httpd.html, httpd.expires_in = [], None, False, 86400
-    httpd.url = f"http://127.0.0.1:{httpd.server_port}"
-    threading.Thread(target=httpd.serve_forever, args=(0.02,), daemon=True).start()
+    httpd = serve(Ims, forms=[], valid=None, html=False, expires_in=86400)
     yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    stop(httpd)
 
 
 class Clock:

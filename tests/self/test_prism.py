@@ -102,7 +102,8 @@ def wait_until_listening(process: subprocess.Popen, port: int) -> None:
         if process.poll() is not None:
             pytest.fail(f"prism exited with {process.returncode} before it listened:\n{process.stdout.read()[-2000:]}")
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            # refused at once while nothing listens; the guard is only against a connection that hangs
+            socket.create_connection(("127.0.0.1", port), timeout=REQUEST_HANG_GUARD_S).close()
             return
         except OSError:
             time.sleep(0.2)
