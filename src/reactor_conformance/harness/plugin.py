@@ -32,7 +32,6 @@ REQUIREMENTS = "requirements"
 VERDICTS = "verdicts"  # the JSON of a test's checks, carried on its teardown report (also across xdist)
 VERDICT = "verdict"  # one readable "ID status" line per requirement a test touched, for JUnit
 STOP = pytest.StashKey[dict]()
-EMBEDDED_WORKERS_MAX = 4  # the embedded server's fixture packages: a fifth worker would wait for a lease
 
 
 def add_options(add) -> None:
@@ -74,8 +73,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def embedded_workers(cpus: int) -> int:
     """Workers of a run against the embedded server when the person chose none: one per CPU, at most one per
-    fixture package; none on a single CPU, where a worker only adds its start."""
-    return 0 if cpus < 2 else min(cpus, EMBEDDED_WORKERS_MAX)
+    package it seeds for grants (another worker would wait for a lease); none on a single CPU, where a worker only
+    adds its start."""
+    from ..refserver.seed import GRANTABLE_PACKAGES  # only a run that starts the server needs it
+
+    return 0 if cpus < 2 else min(cpus, GRANTABLE_PACKAGES)
 
 
 def usable_cpus() -> int:
