@@ -250,13 +250,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 def _check_site(item: pytest.Item, call: pytest.CallInfo) -> str:
     """``file:line`` of the failed check in the test's own module (else the deepest frame of the suite)."""
-    entries = [entry for entry in call.excinfo.traceback if "reactor_conformance" not in str(entry.path)]
-    own = [entry for entry in entries if str(entry.path) == str(item.path)] or entries
+    frames, tb = [], call.excinfo.tb  # the raw frames: pytest's own traceback objects cost milliseconds each
+    while tb is not None:
+        if "reactor_conformance" not in tb.tb_frame.f_code.co_filename:
+            frames.append((tb.tb_frame.f_code.co_filename, tb.tb_lineno))
+        tb = tb.tb_next
+    own = [frame for frame in frames if frame[0] == str(item.path)] or frames
     if not own:
         return item.nodeid
-    path = Path(own[-1].path)
+    path = Path(own[-1][0])
     shown = path.relative_to(item.config.rootpath) if path.is_relative_to(item.config.rootpath) else path
-    return f"{shown}:{own[-1].lineno + 1}"
+    return f"{shown}:{own[-1][1]}"
 
 
 def _stop_of(call: pytest.CallInfo, report: pytest.TestReport) -> dict:

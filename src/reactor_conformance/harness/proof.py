@@ -25,13 +25,15 @@ from pathlib import Path
 from ..refserver.faults import FAULTS
 from ..refserver.variants import VARIANTS
 from ..reporting.proof import CLEAN
+from ..target import redact
 from . import suite
 
 ALL_VARIANTS = "(all variants)"
-# Plugins a proof run has no use for (no reports but the summary, no workers, no reruns): not loading them saves
-# part of every run's start.
+# Plugins a proof run has no use for (no reports but the summary, no workers, no reruns, no collection of
+# unraisable exceptions at its end): not loading them saves part of every run's start and end.
 UNNEEDED_PLUGINS = [arg for name in ("cacheprovider", "xdist", "xdist.looponfail", "rerunfailures", "allure_pytest",
-                                     "anyio", "junitxml", "pastebin", "doctest") for arg in ("-p", f"no:{name}")]
+                                     "anyio", "junitxml", "pastebin", "doctest", "unraisableexception",
+                                     "threadexception", "faulthandler") for arg in ("-p", f"no:{name}")]
 @dataclass(frozen=True)
 class Job:
     """One run of the suite against the embedded server."""
@@ -53,7 +55,7 @@ class Job:
         where = [str(path) for path in suite.test_files_naming(self.requirements)] if self.requirements \
             else [str(suite.FOLDER)]
         args = [*where, "-p", "reactor_conformance.harness.plugin", "--rootdir", str(suite.FOLDER), "-q", "--tb=no",
-                *UNNEEDED_PLUGINS,
+                "--assert=plain", *UNNEEDED_PLUGINS,  # as `run` does: the suite has no bare assert to explain
                 "--run-dir", str(run_dir), "--reports", str(run_dir.parent), "-o", "console_output_style=classic"]
         args += [arg for fault in self.faults for arg in ("--fault", fault)]
         args += [arg for variant in self.variants for arg in ("--variant", variant)]
@@ -146,6 +148,7 @@ def run_job(job: Job, workdir: Path) -> Outcome:
     started = time.monotonic()
     with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
         code = int(pytest.main(job.pytest_args(run_dir)))
+    redact.SECRETS.forget()  # the next run's server issues new credentials; this run's reports are written
     seconds = time.monotonic() - started
     summary_file = run_dir / "summary.json"
     if not summary_file.is_file():

@@ -28,8 +28,8 @@ MAX_REQUEST_HEAD_BYTES = 1 << 20  # a 10 000-character ID in the path is bad inp
 
 
 class _Server(uvicorn.Server):
-    """uvicorn's server, looking for the stop signal every 10 ms rather than every 100 ms: a run (and the proof,
-    which starts one server per run) ends without waiting out a tick."""
+    """uvicorn's server, looking for the stop signal every 10 ms rather than every 100 ms, and stopping without
+    a fixed pause: a run (and the proof, which starts one server per run) ends without waiting out a tick."""
 
     async def main_loop(self) -> None:
         counter = 0
@@ -38,6 +38,21 @@ class _Server(uvicorn.Server):
             counter = (counter + 1) % 864000
             await asyncio.sleep(0.01)
             should_exit = await self.on_tick(counter)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """uvicorn's shutdown without its fixed 100 ms pause: the open connections are asked to close and
+        awaited in 10 ms steps, for at most the graceful-shutdown time; then what still runs is cancelled."""
+        for server in self.servers:
+            server.close()
+        for listener in sockets or []:
+            listener.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        deadline = time.monotonic() + self.config.timeout_graceful_shutdown
+        while (self.server_state.connections or self.server_state.tasks) and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        for task in self.server_state.tasks:
+            task.cancel()
 
 
 class RunningServer:

@@ -34,9 +34,15 @@ class Secrets:
         if not value or len(value) < MIN_SECRET_LENGTH:
             return
         with self._lock:
-            if value not in self._names:
-                self._names[value] = name
+            if value not in self._names:  # a new dict: a snapshot already handed out never changes
+                self._names = {**self._names, value: name}
                 self._pattern = None
+
+    def forget(self) -> None:
+        """Forget every value: for a process that runs the suite many times, each run with new credentials (the
+        proof), so that masking does not grow slower run after run."""
+        with self._lock:
+            self._names, self._pattern = {}, None
 
     def names(self) -> frozenset[str]:
         """The registered placeholder names."""
@@ -59,7 +65,7 @@ class Secrets:
             if self._pattern is None and self._names:
                 longest_first = sorted(self._names, key=len, reverse=True)  # a secret inside another
                 self._pattern = re.compile("|".join(map(re.escape, longest_first)))
-            return self._pattern, dict(self._names)
+            return self._pattern, self._names
 
 
 SECRETS = Secrets()
