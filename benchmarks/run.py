@@ -426,7 +426,7 @@ def test_command() -> dict:
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
         python = clone / ".venv" / "bin" / "python"
         install = measured(["bash", "-c", "python3 -m venv .venv && .venv/bin/pip install -q -e '.[dev]'"], cwd=clone)
-        tests = measured([str(python), "-m", "pytest", "-n", "2", "-q", "-p", "no:cacheprovider"], cwd=clone)
+        tests = measured([str(python), "-m", "pytest", "-n", "3", "-q", "-p", "no:cacheprovider"], cwd=clone)
         default = measured([str(python), "-m", "reactor_conformance.cli", "run", "-q"], cwd=clone)
     whole = install["seconds"] + tests["seconds"]
     return {"install": install, "tests": tests, "default_run": default, "whole_s": whole,
@@ -606,7 +606,7 @@ def render_more(f: dict) -> list[str]:
         t = f["test_command"]
         lines += ["", "## The README's test command", "",
                   "On a fresh clone, one run: the install (`python3 -m venv .venv && .venv/bin/pip install -e '.[dev]'`), "
-                  "then `.venv/bin/python -m pytest -n 2`, then the default run in the same clone.", "",
+                  "then `.venv/bin/python -m pytest -n 3`, then the default run in the same clone.", "",
                   "| step | wall s |", "|---|---|",
                   f"| install | {t['install']['seconds']:.0f} |", f"| tests | {t['tests']['seconds']:.0f} |",
                   f"| default run | {t['default_run']['seconds']:.1f} |", "",
