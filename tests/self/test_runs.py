@@ -100,6 +100,9 @@ def test_a_regression_report_lists_exactly_the_new_failures(tmp_path):
     assert baseline.code == 0 and current.code == 1
     workers = embedded_workers(usable_cpus())
     assert (f"{workers} workers" in current.stdout) if workers else ("workers" not in current.stdout), current.stdout[:600]
+    for name in ("junit.xml", "summary.json", "conformance.md"):
+        assert (current.run_dir / name).is_file(), name
+    assert any((current.run_dir / "allure-results").glob("*-result.json")), "no Allure result from the workers"
     report = tool("report", "--baseline", str(baseline.run_dir), "--current", str(current.run_dir))
     assert report.code == 1
     regression = json.loads((current.run_dir / "regression.json").read_text("utf-8"))

@@ -110,12 +110,14 @@ def pytest_configure(config: pytest.Config) -> None:
             {name: getattr(config.option, name) for name in option_names()})
     except (ConfigError, TargetError) as error:
         raise pytest.UsageError(str(error)) from None
-    if not wire:  # the run's JUnit and Allure results go into its folder, unless the person chose a place
-        if hasattr(config.option, "xmlpath"):  # plugins a run may leave out (the proof does)
-            config.option.xmlpath = config.option.xmlpath or str(config.reactor.run_dir / "junit.xml")
-        if hasattr(config.option, "allure_report_dir"):
-            config.option.allure_report_dir = config.option.allure_report_dir or str(
-                config.reactor.run_dir / "allure-results")
+    # The run's JUnit and Allure results go into its folder, unless the person chose a place. JUnit is written by
+    # the controller alone; Allure's results by each process that runs tests, so xdist's workers are told too
+    # (they parse the command line anew, not the options changed here).
+    if hasattr(config.option, "xmlpath") and not wire:  # plugins a run may leave out (the proof does)
+        config.option.xmlpath = config.option.xmlpath or str(config.reactor.run_dir / "junit.xml")
+    if hasattr(config.option, "allure_report_dir"):
+        config.option.allure_report_dir = config.option.allure_report_dir or str(
+            config.reactor.run_dir / "allure-results")
     if getattr(config.option, "dist", None) == "load" and not any(
             arg.startswith("--dist") for arg in config.invocation_params.args):
         # Work stealing, unless the person chose: the suite's tests differ a hundredfold in length (a fuzzed
