@@ -144,6 +144,10 @@ def case_unknown_fault(server, good_profile, tmp_path):
     return ["run", "--fault", "no-such-fault"], "no-such-fault"
 
 
+def case_unknown_operation(server, good_profile, tmp_path):
+    return ["run", "--operation", "noSuchOperation"], "noSuchOperation"
+
+
 def case_report_of_nothing(server, good_profile, tmp_path):
     return ["report", "--baseline", str(tmp_path), "--current", str(tmp_path)], "summary.json"
 
@@ -166,6 +170,7 @@ CASES = [
     ("--target without credentials", case_target_without_credentials),
     ("a profile file that does not exist", case_missing_profile_file),
     ("an unknown fault name", case_unknown_fault),
+    ("an operation the spec does not have", case_unknown_operation),
     ("a report of folders without summaries", case_report_of_nothing),
     ("cleanup of a ledger that does not exist", case_cleanup_without_ledger),
 ]

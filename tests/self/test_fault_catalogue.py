@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from reactor_conformance import refserver
+from reactor_conformance.checks import fuzz
 from reactor_conformance.checks.requirements import catalog
 from reactor_conformance.refserver.faults import FAULTS, FaultName, parse_faults
 from reactor_conformance.refserver.variants import VariantName
@@ -21,6 +22,13 @@ def test_there_are_at_least_thirty_faults_with_descriptions():
     assert len(FAULTS) >= 30
     assert all(fault.description and fault.requirements for fault in FAULTS.values())
     assert all(name == fault.name and name == name.lower() and " " not in name for name, fault in FAULTS.items())
+
+
+def test_the_operations_a_fault_shows_in_are_the_spec_s_and_only_for_fuzzing():
+    operations = set(fuzz.operations())
+    for fault in FAULTS.values():
+        assert set(fault.operations) <= operations, (fault.name, sorted(set(fault.operations) - operations))
+        assert fault.fuzz or not fault.operations, fault.name
 
 
 def test_every_fault_names_known_requirements():

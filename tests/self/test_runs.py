@@ -167,3 +167,14 @@ def test_a_read_only_run_creates_nothing_and_says_why(server, tmp_path):
 @pytest.mark.parametrize("cpus, workers", [(1, 0), (2, 2), (3, 3), (4, 4), (64, 4)])
 def test_the_embedded_run_takes_a_worker_per_cpu_up_to_one_per_fixture_package(cpus, workers):
     assert embedded_workers(cpus) == workers
+
+
+def test_operation_narrows_the_generated_input_and_leaves_the_other_tests(tmp_path):
+    completed = tool("run", "--no-fuzz", "--operation", "retrieveExtensionPackageUsageAuthorizationById",
+                     "--collect-only", "-q", reports=tmp_path / "reports")
+    collected = [line for line in completed.stdout.splitlines() if "::" in line]
+    generated = [line for line in collected if "test_fuzz.py" in line]
+    assert completed.code == 0, completed.stderr[-1500:]
+    assert [line.rsplit("[", 1)[1] for line in generated] == ["the owner reads a grant]",
+                                                                "the authorized org reads a grant]"]
+    assert any("test_stateful.py" in line for line in collected) and len(collected) > 200

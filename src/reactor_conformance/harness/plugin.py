@@ -51,6 +51,8 @@ def add_options(add) -> None:
         help="start the embedded reference server with this legal variation (repeatable)")
     add("--requirement", action="append", default=[], metavar="ID",
         help="run only the tests that name this requirement (repeatable)")
+    add("--operation", action="append", default=[], metavar="OPERATION_ID",
+        help="generate input only for this operation of the spec; the other tests run as chosen (repeatable)")
     add("--max-rps", type=float, default=0.0, help="cap on requests per second, every worker together (0: no cap)")
     add("--request-timeout", type=float, default=30.0, metavar="S",
         help="seconds to wait for an answer before a request counts as hung (default 30)")
@@ -167,6 +169,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if deselected:
             config.hook.pytest_deselected(items=deselected)
             items[:] = [item for item in items if chosen & set(requirement_ids(item))]
+    operations = set(config.getoption("operation") or ())
+    if operations:
+        from ..checks.fuzz import operations as spec_operations  # the spec is loaded only when asked
+
+        unknown = operations - set(spec_operations())
+        if unknown:
+            raise pytest.UsageError(f"--operation names no operation of the spec: {', '.join(sorted(unknown))}")
+        deselected = [item for item in items if _operation_of(item) not in (None, *operations)]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if _operation_of(item) in (None, *operations)]
+
+
+def _operation_of(item: pytest.Item) -> str | None:
+    """The spec operation a generated-input test searches (None for every other test)."""
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("operation_id") if callspec is not None else None
 
 
 def requirement_ids(item: pytest.Item) -> tuple[str, ...]:

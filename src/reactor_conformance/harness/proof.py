@@ -5,9 +5,9 @@ A conformance suite that passes everything proves nothing; one that fails correc
 go to worker processes, one per CPU, and each worker runs pytest in-process once per job (imports, spec and
 schemas are loaded once per worker, not once per run) against the embedded server started with that job's
 fault or variants. A fault changes one behaviour, so its run selects only the tests of the requirements it
-names (with the fuzzing when only fuzzing can see it). The clean run and the run with every variant at once
-run the whole suite, fuzzing included; each variant alone runs every scenario — what the fuzzing meets of a
-variant, the run with all of them meets too.
+names (with the fuzzing when only fuzzing can see it, of the operations where it shows). The clean run and
+the run with every variant at once run the whole suite, fuzzing included; each variant alone runs every
+scenario — what the fuzzing meets of a variant, the run with all of them meets too.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ class Job:
     variants: tuple[str, ...] = ()
     requirements: tuple[str, ...] = ()  # only the tests naming these (empty: the whole suite)
     fuzz: bool = True
+    operations: tuple[str, ...] = ()  # only the generated input of these operations (empty: of all)
     fuzz_examples: int | None = None
 
     @property
@@ -60,6 +61,7 @@ class Job:
         args += [arg for fault in self.faults for arg in ("--fault", fault)]
         args += [arg for variant in self.variants for arg in ("--variant", variant)]
         args += [arg for rid in self.requirements for arg in ("--requirement", rid)]
+        args += [arg for operation in self.operations for arg in ("--operation", operation)]
         args += [] if self.fuzz else ["--no-fuzz"]
         args += ["--fuzz-examples", str(self.fuzz_examples)] if self.fuzz_examples else []
         return args
@@ -101,7 +103,8 @@ def jobs(only: list[str] | None = None) -> list[Job]:
                          "--list-faults` and `--list-variants` list them")
     chosen = set(only or ())
     planned = [Job(CLEAN, "clean")]
-    planned += [Job(fault.name, "fault", faults=(fault.name,), requirements=fault.requirements, fuzz=fault.fuzz)
+    planned += [Job(fault.name, "fault", faults=(fault.name,), requirements=fault.requirements, fuzz=fault.fuzz,
+                    operations=fault.operations)
                 for fault in FAULTS.values() if not chosen or fault.name in chosen]
     planned += [Job(variant.name, "variant", variants=(variant.name,), fuzz=False)
                 for variant in VARIANTS.values() if not chosen or variant.name in chosen]

@@ -92,6 +92,7 @@ class Fault:
     description: str
     requirements: tuple[str, ...]  # the first one is the requirement the fault is meant to break
     fuzz: bool = False  # only the schemathesis phase can see it
+    operations: tuple[str, ...] = ()  # with fuzz: the operations whose generated input shows it (empty: all)
 
 
 FAULTS: dict[str, Fault] = {fault.name: fault for fault in (
@@ -179,11 +180,11 @@ FAULTS: dict[str, Fault] = {fault.name: fault for fault in (
     Fault(FaultName.EMAILS_LEAKED, "other orgs' users appear with their email instead of Restricted", ("ISO-04",)),
     # FUZZ: robustness
     Fault(FaultName.GENERATED_BODY_500, "a grant body of the wrong shape crashes the server with a 500",
-          ("FUZZ-01", "CREATE-04"), fuzz=True),
+          ("FUZZ-01", "CREATE-04"), fuzz=True, operations=("createExtensionPackageUsageAuthorization",)),
     Fault(FaultName.OMIT_REQUIRED_ATTRIBUTE, "authorizations lack the platform attribute", ("FUZZ-02", "SHAPE-03"),
-          fuzz=True),
+          fuzz=True, operations=("retrieveExtensionPackageUsageAuthorizationById",)),
     Fault(FaultName.MALFORMED_FILTER_REFUSED, "a filter[state] that is not `EQ value` or `NOT value` is refused with 400 "
-          "instead of ignored", ("FUZZ-03",), fuzz=True),
+          "instead of ignored", ("FUZZ-03",), fuzz=True, operations=("retrieveExtensionPackageUsageAuthorization",)),
     Fault(FaultName.DELETED_STILL_READABLE, "a revoked authorization still answers GET (lists drop it)",
           ("FUZZ-04", "REVOKE-02"), fuzz=True),
     Fault(FaultName.LONG_ID_500, "an ID over 1,000 characters crashes the server with a 500", ("FUZZ-05",)),
