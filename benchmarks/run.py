@@ -150,7 +150,7 @@ class Serve:
         return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
 
     def stop(self):
-        self.process.send_signal(signal.SIGINT)
+        self.process.send_signal(signal.SIGTERM)  # SIGINT is ignored by a job a shell script starts in the background
         self.process.wait(10)
 
 
