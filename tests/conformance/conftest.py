@@ -204,16 +204,20 @@ class Grants:
 
     def hold_all(self) -> None:
         """Hold every package of the owner org the run grants (the pool and ``other_extension_package_id``), so
-        that a list spanning them stays still while this test walks it. Called before the test grants anything;
-        locks are taken in one order by every test that takes more than one, so no two tests wait on each other."""
+        that a list spanning them stays still while this test walks it. Called before the test grants anything.
+        The second package first, before the turnstile: the sequences test may hold it for long, and waiting for
+        it must stop no lease. Then the turnstile (no new lease from now on: the running ones end) and the pool.
+        Every test that takes more than one lock takes them in this order, so no two tests wait on each other."""
         self._require_writes()
-        everything = [*dict.fromkeys([*self._pool, self._run.profile.fixtures.get("other_extension_package_id")])]
+        for package in list(self._locks):  # let go of the lease: what follows waits
+            self._locks.pop(package).release()
+        other = self._run.profile.fixtures.get("other_extension_package_id")
+        if other:
+            self._lock(other)
         turnstile = self._file_lock("turnstile")
-        turnstile.acquire(timeout=GRANT_LOCK_HANG_GUARD_S)  # no new lease from now on: the running ones end
+        turnstile.acquire(timeout=GRANT_LOCK_HANG_GUARD_S)
         try:
-            for package in list(self._locks):  # let go of the lease, then take everything in the one order
-                self._locks.pop(package).release()
-            for package in filter(None, everything):
+            for package in self._pool:
                 self._lock(package)
         finally:
             turnstile.release()
