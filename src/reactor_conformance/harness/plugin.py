@@ -165,10 +165,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         unknown = unknown_ids(chosen)
         if unknown:
             raise pytest.UsageError(f"--requirement names unknown requirement(s) {', '.join(sorted(unknown))}")
-        deselected = [item for item in items if not chosen & set(requirement_ids(item))]
-        if deselected:
-            config.hook.pytest_deselected(items=deselected)
-            items[:] = [item for item in items if chosen & set(requirement_ids(item))]
+        _keep_only(config, items, lambda item: bool(chosen & set(requirement_ids(item))))
     operations = set(config.getoption("operation") or ())
     if operations:
         from ..checks.fuzz import operations as spec_operations  # the spec is loaded only when asked
@@ -176,10 +173,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         unknown = operations - set(spec_operations())
         if unknown:
             raise pytest.UsageError(f"--operation names no operation of the spec: {', '.join(sorted(unknown))}")
-        deselected = [item for item in items if _operation_of(item) not in (None, *operations)]
-        if deselected:
-            config.hook.pytest_deselected(items=deselected)
-            items[:] = [item for item in items if _operation_of(item) in (None, *operations)]
+        _keep_only(config, items, lambda item: _operation_of(item) in (None, *operations))
+
+
+def _keep_only(config: pytest.Config, items: list[pytest.Item], keep) -> None:
+    """Deselect (as ``-k`` does, so the terminal counts them) the items for which ``keep`` is false."""
+    kept, deselected = [], []
+    for item in items:
+        (kept if keep(item) else deselected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
 
 
 def _operation_of(item: pytest.Item) -> str | None:
