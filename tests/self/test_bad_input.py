@@ -88,12 +88,12 @@ def case_tls_to_plain_http(server, good_profile, tmp_path):
 
 def case_html(server, good_profile, tmp_path):
     httpd = serve_answer("text/html", b"<html>hello</html>")
-    return ["run", "--target", f"http://127.0.0.1:{httpd.server_port}", "--profile", str(good_profile)], "text/html"
+    return ["run", "--target", httpd.url, "--profile", str(good_profile)], "text/html"
 
 
 def case_plain_text(server, good_profile, tmp_path):
     httpd = serve_answer("text/plain", b"OK")
-    return ["run", "--target", f"http://127.0.0.1:{httpd.server_port}", "--profile", str(good_profile)], "text/plain"
+    return ["run", "--target", httpd.url, "--profile", str(good_profile)], "text/plain"
 
 
 def case_not_http(server, good_profile, tmp_path):
@@ -203,7 +203,7 @@ def finding_package_of_another_org(server, good_profile, tmp_path):
 
 def finding_nonsense_for_the_package(server, good_profile, tmp_path):
     httpd = serve(_NonsenseForThePackage)
-    return ["run", "--target", f"http://127.0.0.1:{httpd.server_port}", "--profile", str(good_profile)]
+    return ["run", "--target", httpd.url, "--profile", str(good_profile)]
 
 
 FINDINGS_CASES = [
