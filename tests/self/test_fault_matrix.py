@@ -38,7 +38,9 @@ def test_every_fault_is_detected_by_a_check_of_its_requirement(proof, fault):
 def test_every_legal_variation_passes_with_no_requirement_failed(proof, variant):
     _, runs, _ = proof
     run = runs[variant]
-    assert run["ok"] and run["exit_code"] == 0 and not run["failed_requirements"], run
+    assert run["ok"] and run["exit_code"] == 0 and not run["failed_requirements"], (
+        f"{variant}: exit {run['exit_code']}, failed {run['failed_requirements']} in {run['failing_tests']}; "
+        f"{run['error']}")
 
 
 def test_the_proof_exits_zero_and_writes_both_tables(proof):

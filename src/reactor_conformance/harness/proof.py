@@ -162,7 +162,10 @@ def run_job(job: Job, workdir: Path) -> Outcome:
     watched = set(job.requirements) or set(failed)
     failing = tuple(nodeid.split("::", 1)[-1] for nodeid, test in summary["tests"].items()
                     if test["outcome"] == "failed" and watched & set(test.get("checks", {}).get("failed", ())))
-    return Outcome(job, summary["exit_code"], seconds, failed, failing, totals=summary["totals"])
+    broken = "" if failed or not summary["exit_code"] else "; ".join(  # failed, but by no check: which test broke
+        f"{nodeid.split('::', 1)[-1]}: {(test.get('message') or '').splitlines()[0][:300]}"
+        for nodeid, test in summary["tests"].items() if test["outcome"] == "failed")
+    return Outcome(job, summary["exit_code"], seconds, failed, failing, error=broken, totals=summary["totals"])
 
 
 def worker(plan_file: Path, results_file: Path) -> None:
