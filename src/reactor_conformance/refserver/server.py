@@ -25,6 +25,10 @@ HOST = "127.0.0.1"
 STARTUP_TIMEOUT_S = 10.0
 HTTP_IMPLEMENTATION = "httptools" if importlib.util.find_spec("httptools") else "h11"
 MAX_REQUEST_HEAD_BYTES = 1 << 20  # a 10 000-character ID in the path is bad input, not a broken request
+# How long an idle keep-alive connection stays open. uvicorn's 5 s lets a busy machine's client pick a pooled
+# connection just as the server closes it, and a POST sent on it is lost ("the answer is not HTTP"); a run's
+# clients never pause this long, and an idle connection costs the server nothing.
+KEEP_ALIVE_S = 300
 
 
 class _Server(uvicorn.Server):
@@ -143,7 +147,7 @@ def start_server(port: int = 0, db: str | os.PathLike | None = None, faults=(),
     app = create_app(store, chosen, token_ttl, chosen_variants, latency_ms)
     listener = _listen(port)
     config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="off",
-                            http=HTTP_IMPLEMENTATION, loop="asyncio", timeout_graceful_shutdown=2,
+                            http=HTTP_IMPLEMENTATION, loop="asyncio", timeout_graceful_shutdown=2, timeout_keep_alive=KEEP_ALIVE_S,
                             h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES)
     server = _Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True,
