@@ -92,6 +92,7 @@ async def http_exception_handler(request: Request, exc: HTTPException) -> Respon
 
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> Response:
-    """A bug of this server: still a JSON:API document, without the exception's text (uvicorn logs it)."""
+    """A bug of this server: still a JSON:API document, without the exception's text (uvicorn logs it). uvicorn
+    closes the connection after it, so the answer says so: a client that reused it would lose its next request."""
     return json_api(error_document(ApiError(500, "internal-error", "The server failed to answer this request.")),
-                    500)
+                    500, headers={"Connection": "close"})
