@@ -28,7 +28,7 @@ SPEC = PROJECT_ROOT / "openapi" / "reactor.yaml"
 PROFILE = PROJECT_ROOT / "examples" / "prism.toml"
 PROFILE_PORT = "127.0.0.1:4010"
 FINDINGS = 1
-PRISM_HANG_GUARD_S = 5
+PRISM_HANG_GUARD_S = 2
 
 pytestmark = pytest.mark.xdist_group("npm")
 
@@ -124,9 +124,9 @@ def static_mock_run(tmp_path_factory):
         profile = folder / "prism.toml"
         profile.write_text(PROFILE.read_text("utf-8").replace(PROFILE_PORT, f"127.0.0.1:{port}"), "utf-8")
         # Each of the ten requests Prism never answers (it hangs on a body that is not JSON) costs the run its
-        # timeout, most of the run. 5 s still guards against a hang, not a slow answer: Prism's slowest answer
+        # timeout, most of the run. 2 s still guards against a hang, not a slow answer: Prism's slowest answer
         # during the whole test command on the 2-core machine took 0.1 s, so a machine eight times slower
-        # would have six times the margin.
+        # would still have over twice the margin.
         yield tool("run", "--profile", str(profile), "--request-timeout", str(PRISM_HANG_GUARD_S),
                    reports=folder / "reports")
     finally:

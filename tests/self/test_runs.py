@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -21,21 +22,20 @@ from reactor_conformance.refserver.server import start_server
 from reactor_conformance.reporting.summary import load_summary
 
 
-def write_profile(path: Path, server, *, client_credentials: bool = False) -> Path:
-    """A profile as a person would write one for a real target: tokens and client credentials, or (with
-    ``client_credentials``) client credentials alone, so that every token comes from the IMS endpoint."""
+def write_profile(path: Path, server, *, client_credentials: tuple[str, ...] = ()) -> Path:
+    """A profile as a person would write one for a real target: tokens and client credentials, except for the
+    ``client_credentials`` identities, which have client credentials alone: their every token comes from IMS."""
     profile = server.profile()
-    if client_credentials:
-        for identity in profile["identities"].values():
-            del identity["access_token"]
+    for name in client_credentials:
+        del profile["identities"][name]["access_token"]
     path.write_text(tomli_w.dumps(profile), "utf-8")
     return path
 
 
-def secrets_of(server) -> list[str]:
+def secrets_of(profile: Path) -> list[str]:
     found = []
-    for identity in server.profile()["identities"].values():
-        found += [identity["access_token"], identity["api_key"], identity["client_secret"]]
+    for identity in tomllib.loads(profile.read_text("utf-8"))["identities"].values():
+        found += [identity[key] for key in ("access_token", "api_key", "client_secret") if key in identity]
     return found
 
 
@@ -46,10 +46,18 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def profile_run(server, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("profile-run")
-    profile = write_profile(folder / "target.toml", server)
-    return tool("run", "--target", server.base_url, "--profile", str(profile), reports=folder / "reports")
+def ims_profile(server, tmp_path_factory) -> Path:
+    """The owner and the outsider with client credentials alone (their tokens, from IMS, expire within every run),
+    the other identities with tokens and client credentials."""
+    return write_profile(tmp_path_factory.mktemp("profile") / "target.toml", server,
+                         client_credentials=("owner", "outsider"))
+
+
+@pytest.fixture(scope="module")
+def profile_run(server, ims_profile, tmp_path_factory):
+    """The whole suite through that profile."""
+    reports = tmp_path_factory.mktemp("profile-run") / "reports"
+    return tool("run", "--target", server.base_url, "--profile", str(ims_profile), reports=reports)
 
 
 def test_a_run_through_a_profile_passes_like_the_embedded_default(profile_run):
@@ -69,8 +77,8 @@ def test_a_run_leaves_every_report_and_a_valid_summary(profile_run):
     assert "| CREATE-01 | MUST | ✅ passed |" in (run_dir / "conformance.md").read_text("utf-8")
 
 
-def test_no_secret_reaches_any_report_file(profile_run, server):
-    secrets = secrets_of(server)
+def test_no_secret_reaches_any_report_file(profile_run, ims_profile):
+    secrets = secrets_of(ims_profile)
     leaks = [(path.name, secret[:6] + "…") for path in profile_run.run_dir.rglob("*") if path.is_file()
              for secret in secrets if secret in path.read_text("utf-8", errors="replace")]
     assert not leaks
@@ -85,17 +93,16 @@ def test_everything_the_run_created_was_deleted(profile_run, server):
     assert listed["meta"]["pagination"]["total_count"] == 0, listed
 
 
-def test_client_credentials_identities_renew_expiring_tokens(server, tmp_path):
-    profile = write_profile(tmp_path / "ims.toml", server, client_credentials=True)
-    completed = tool("run", "--profile", str(profile), "--no-fuzz", reports=tmp_path / "reports")
-    assert completed.code == 0, completed.stdout[-3000:]
-    assert completed.summary["duration_s"] > 1, "the run ended before a token could expire"
-    assert completed.summary["requirements"]["AUTH-04"]["status"] == "passed"
+def test_client_credentials_identities_renew_expiring_tokens(profile_run):
+    assert profile_run.code == 0, profile_run.stdout[-3000:]
+    assert profile_run.summary["duration_s"] > 1, "the run ended before a token could expire"
+    assert profile_run.summary["requirements"]["AUTH-04"]["status"] == "passed"
 
 
-def test_a_regression_report_lists_exactly_the_new_failures(tmp_path):
-    """Night 2 runs as a person types it (on the machine's CPUs): its verdicts cross the workers intact."""
-    baseline = tool("run", "--no-fuzz", reports=tmp_path / "night-1")
+def test_a_regression_report_lists_exactly_the_new_failures(profile_run, tmp_path):
+    """Night 1 is the profile's clean run; night 2 runs as a person types it (on the machine's CPUs), against a
+    server that lets the owner approve: its verdicts cross the workers intact."""
+    baseline = profile_run
     current = tool("run", "--no-fuzz", "--fault", "owner-can-approve", reports=tmp_path / "night-2", workers=None)
     assert baseline.code == 0 and current.code == 1
     workers = embedded_workers(usable_cpus())
