@@ -118,9 +118,8 @@ def command_run(args, extra: list[str]) -> int:
     import pytest
 
     # --assert=plain: the suite reports through expect.fail and has no bare assert to explain, while rewriting
-    # would recompile every module of hypothesis and schemathesis (pytest plugins) on each run where bytecode
-    # is not cached, and slow their hot paths down.
-    code = pytest.main([str(suite.FOLDER), "-p", PLUGIN, "-p", "no:cacheprovider", "--assert=plain", *args.argv])
+    # would recompile the plugin's modules on each run where bytecode is not cached.
+    code = pytest.main([str(suite.FOLDER), "-p", PLUGIN, *suite.UNUSED_PLUGINS, "--assert=plain", *args.argv])
     if code == pytest.ExitCode.USAGE_ERROR:
         return EXIT_BAD_INPUT
     if code == pytest.ExitCode.INTERRUPTED:

@@ -29,11 +29,12 @@ from ..target import redact
 from . import suite
 
 ALL_VARIANTS = "(all variants)"
-# Plugins a proof run has no use for (no reports but the summary, no workers, no reruns, no collection of
-# unraisable exceptions at its end): not loading them saves part of every run's start and end.
-UNNEEDED_PLUGINS = [arg for name in ("cacheprovider", "xdist", "xdist.looponfail", "rerunfailures", "allure_pytest",
-                                     "anyio", "junitxml", "pastebin", "doctest", "unraisableexception",
-                                     "threadexception", "faulthandler") for arg in ("-p", f"no:{name}")]
+# Plugins a proof run has no use for, besides those no run uses (no reports but the summary, no workers, no
+# reruns, no collection of unraisable exceptions at its end): not loading them saves part of every run's start
+# and end.
+UNNEEDED_PLUGINS = [*suite.UNUSED_PLUGINS, *(arg for name in (
+    "xdist", "xdist.looponfail", "rerunfailures", "allure_pytest", "junitxml", "pastebin", "doctest",
+    "unraisableexception", "threadexception", "faulthandler") for arg in ("-p", f"no:{name}"))]
 @dataclass(frozen=True)
 class Job:
     """One run of the suite against the embedded server."""

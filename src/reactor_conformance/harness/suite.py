@@ -7,6 +7,11 @@ from importlib import resources
 from pathlib import Path
 
 FOLDER = Path(str(resources.files("reactor_conformance.suite")))
+# Installed pytest plugins a run of the suite does not use: schemathesis's and hypothesis's (the suite drives
+# both as libraries), anyio's, and the cache. Not loading them spares each process of a run importing
+# schemathesis before it needs it, which the controller of a parallel run never does.
+UNUSED_PLUGINS = tuple(arg for name in ("cacheprovider", "schemathesis", "hypothesispytest", "anyio")
+                       for arg in ("-p", f"no:{name}"))
 
 
 def test_files_naming(requirements) -> list[Path]:
