@@ -31,7 +31,7 @@ def project_python() -> str:
     venv = PROJECT_ROOT / ".venv" / "bin" / "python"
     if venv.is_file():
         return str(venv)
-    raise ServerError("reactor_conformance is not installed: run `python3 -m venv .venv && "
+    raise ServerError("reactor_conformance is not installed: run `python3 -m venv --upgrade-deps .venv && "
                       ".venv/bin/pip install -e '.[dev]'` in the project first")
 
 
