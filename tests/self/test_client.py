@@ -13,9 +13,11 @@ import time
 from email.utils import formatdate
 
 import pytest
+from schemathesis.core import NOT_SET
 from stub_http import Handler, serve, stop
 from suite_runs import REQUEST_HANG_GUARD_S
 
+from reactor_conformance.checks import fuzz
 from reactor_conformance.errors import TargetError
 from reactor_conformance.target import exchanges, transport
 from reactor_conformance.target.client import ApiClient, Retries
@@ -214,6 +216,35 @@ def test_a_dropped_connection_on_post_is_not_retried(stub):
     with pytest.raises(TargetError, match=r"^POST http://127\.0\.0\.1:\d+/x failed: connection closed"):
         make_client(stub.url).post("/x", json={})
     assert len(stub.received) == 1
+
+
+# A generated request whose connection is closed before any answer: description, method, answers, requests made,
+# and what the request came to (its status, or the failure it is reported with).
+GENERATED_DROPS = [
+    ("a read is sent once more on a new connection", "GET", [DROP], 2, 200),
+    ("a read dropped twice is reported, said twice", "GET", [DROP, DROP], 2,
+     "no answer: connection closed without an answer, twice"),
+    ("a grant is never sent again: it may have been made", "POST", [DROP], 1,
+     "no answer: connection closed without an answer"),
+]
+
+
+@pytest.mark.parametrize("description, method, answers, requests_made, outcome", GENERATED_DROPS,
+                         ids=[c[0] for c in GENERATED_DROPS])
+def test_a_generated_request_whose_connection_was_dropped(description, method, answers, requests_made, outcome,
+                                                           stub):
+    operation_id = {"GET": "retrieveExtensionPackageUsageAuthorizationById",
+                    "POST": "createExtensionPackageUsageAuthorization"}[method]
+    operation = fuzz.operations()[operation_id]
+    case = operation.Case(path_parameters={name: "EP" + "0" * 32 for name in ("ID", "EXTENSION_PACKAGE_ID")},
+                          body={"data": {"attributes": {"authorized_org_id": "ORG@AdobeOrg"},
+                                         "type": "extension_package_usage_authorizations"}} if method == "POST"
+                          else NOT_SET)
+    stub.answers.extend(answers)
+    aim = fuzz.Aim(stub.url, None, fuzz.Pace(None), transport.session(into=fuzz.FuzzSession()), REQUEST_HANG_GUARD_S)
+    sent = fuzz.send(case, fuzz.Caller("anonymous"), aim)
+    assert len(stub.received) == requests_made
+    assert (sent.response.status_code if sent.response is not None else sent.error) == outcome
 
 
 def test_a_target_too_slow_to_answer_fails_after_the_retries(stub):

@@ -277,20 +277,28 @@ class Unsendable(Exception):
 
 
 def send(case, caller: Caller, target: Aim) -> Sent:
-    """Send a generated case as ``caller`` (``Unsendable`` when it cannot be encoded)."""
+    """Send a generated case as ``caller`` (``Unsendable`` when it cannot be encoded). An idempotent one whose
+    connection was closed before any answer goes out once more, on a new connection, as the suite's client does
+    (D40): a kept-alive connection the target closed as the request went out says nothing of the request."""
     headers = caller.headers(case.method)
     base_url = target.base_url_of(case.operation)
-    try:
-        response = case.call(base_url=base_url, session=target.session, headers=headers, timeout=target.timeout)
-    except (requests.ConnectionError, requests.Timeout) as error:
-        if not transport.reached(error) and not isinstance(error, requests.exceptions.ConnectTimeout):
-            raise TargetGone(f"cannot reach {base_url}: {connection_failure(error, target.timeout)}") from None
-        failure = connection_failure(error, target.timeout)
-        return Sent(case, None, headers, base_url, failure if failure.startswith("no ") else f"no answer: {failure}",
-                    target.session, hung=isinstance(error, requests.exceptions.ReadTimeout), timeout=target.timeout)
-    except Exception as error:  # noqa: BLE001 - the client refused it, the server never saw it
-        raise Unsendable(type(error).__name__) from None
-    return Sent(case, response, headers, base_url, session=target.session, timeout=target.timeout)
+    resent = False
+    while True:
+        try:
+            response = case.call(base_url=base_url, session=target.session, headers=headers, timeout=target.timeout)
+        except (requests.ConnectionError, requests.Timeout) as error:
+            if not transport.reached(error) and not isinstance(error, requests.exceptions.ConnectTimeout):
+                raise TargetGone(f"cannot reach {base_url}: {connection_failure(error, target.timeout)}") from None
+            if not resent and case.method.upper() in transport.IDEMPOTENT and transport.dropped(error):
+                resent = True
+                continue
+            failure = connection_failure(error, target.timeout) + (", twice" if resent else "")
+            return Sent(case, None, headers, base_url,
+                        failure if failure.startswith("no ") else f"no answer: {failure}", target.session,
+                        hung=isinstance(error, requests.exceptions.ReadTimeout), timeout=target.timeout)
+        except Exception as error:  # noqa: BLE001 - the client refused it, the server never saw it
+            raise Unsendable(type(error).__name__) from None
+        return Sent(case, response, headers, base_url, session=target.session, timeout=target.timeout)
 
 
 def send_all(cases: list, caller: Caller, target: Aim) -> list[Sent | None]:

@@ -230,6 +230,17 @@ def reached(error: requests.RequestException) -> bool:
     return isinstance(error, requests.ConnectionError) and isinstance(reason, ProtocolError)
 
 
+def dropped(error: requests.RequestException) -> bool:
+    """The target accepted the connection and closed it before any answer: also what a kept-alive connection
+    looks like when the target closed it, idle, just as a request went out on it (not a timeout, not an answer
+    cut short)."""
+    if not reached(error) or isinstance(error, (requests.exceptions.ReadTimeout,
+                                                requests.exceptions.ChunkedEncodingError)):
+        return False
+    closed = (http.client.RemoteDisconnected, ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
+    return any(isinstance(cause, closed) for cause in _causes(error))
+
+
 def transient(error: requests.RequestException) -> bool:
     """Worth another try: a dropped connection or a timeout; not a refused port, an unknown host or bad TLS."""
     return reached(error) or isinstance(error, requests.exceptions.ConnectTimeout)
