@@ -80,7 +80,7 @@ def run(pytestconfig):
 
 @pytest.fixture(scope="session")
 def ledger(run) -> Ledger:
-    return Ledger(run.run_dir / "ledger.jsonl")
+    return Ledger(run.run_dir / "ledger.jsonl", durable=not run.embedded)
 
 
 @pytest.fixture(scope="session")

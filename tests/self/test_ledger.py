@@ -13,8 +13,9 @@ from reactor_conformance.errors import TargetError
 from reactor_conformance.target.ledger import Entry, Ledger, cleanup
 
 
-def test_each_event_is_one_json_line(tmp_path):
-    ledger = Ledger(tmp_path / "run" / "ledger.jsonl")
+@pytest.mark.parametrize("durable", [True, False], ids=["a real target's, flushed", "the embedded server's"])
+def test_each_event_is_one_json_line(tmp_path, durable):
+    ledger = Ledger(tmp_path / "run" / "ledger.jsonl", durable=durable)
     ledger.record("authorization", "EA1", "owner", "/extension_package_usage_authorizations/EA1")
     ledger.forget("EA1")
     created, deleted = [json.loads(line) for line in ledger.path.read_text().splitlines()]
