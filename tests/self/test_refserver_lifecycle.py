@@ -213,6 +213,22 @@ def test_stop_closes_the_port():
         socket.create_connection(("127.0.0.1", port), timeout=REQUEST_HANG_GUARD_S).close()
 
 
+def test_the_gzip_variant_compresses_every_body_and_gives_a_204_none():
+    """A 204 has no content (RFC 9110 §15.3.5). Twenty bytes of gzip of nothing after one stay on a kept-alive
+    connection, where the client reads them as the start of the next answer ("not HTTP")."""
+    with started(variants=frozenset({"gzip"})) as server:
+        created = grant(server)
+        assert created.status_code == 201 and created.headers["Content-Encoding"] == "gzip"
+        path = f"{AUTHORIZATIONS}/{created.json()['data']['id']}"
+        headers = "".join(f"{key}: {value}\r\n" for key, value in server.headers("owner").items())
+        with socket.create_connection(("127.0.0.1", server.port), timeout=REQUEST_HANG_GUARD_S) as connection:
+            connection.sendall(f"DELETE {path} HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n"
+                               f"Connection: close\r\n{headers}\r\n".encode())
+            answer = b"".join(iter(lambda: connection.recv(65536), b""))  # to the end: the server closes
+        head, _, content = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 204") and content == b"", answer
+
+
 def test_an_unexpected_error_is_still_a_json_api_document_without_its_text():
     request = Request({"type": "http", "method": "GET", "path": "/x", "headers": [], "query_string": b""})
     response = asyncio.run(unexpected_error_handler(request, RuntimeError("secret detail")))

@@ -35,8 +35,8 @@ def wrap(app, *, faults: frozenset[str], variants: frozenset[str], latency_ms: f
         app = ContentType(app, f"{JSON_API};revision=1", only=JSON_API)
     if VariantName.CONNECTION_CLOSE in variants:
         app = ConnectionClose(app)
-    if VariantName.GZIP in variants:
-        app = GZipMiddleware(app, minimum_size=0)
+    if VariantName.GZIP in variants:  # every body but an empty one: a 204 has no content (RFC 9110 §15.3.5)
+        app = GZipMiddleware(app, minimum_size=1)
     if variants & {VariantName.HUGE_INTEGERS_REFUSED, VariantName.UNKNOWN_QUERY_REFUSED}:
         app = StrictQuery(app, huge_integers=VariantName.HUGE_INTEGERS_REFUSED in variants,
                           unknown_names=VariantName.UNKNOWN_QUERY_REFUSED in variants)
