@@ -26,8 +26,8 @@ STARTUP_TIMEOUT_S = 10.0
 HTTP_IMPLEMENTATION = "httptools" if importlib.util.find_spec("httptools") else "h11"
 MAX_REQUEST_HEAD_BYTES = 1 << 20  # a 10 000-character ID in the path is bad input, not a broken request
 # How long an idle keep-alive connection stays open. uvicorn's 5 s lets a busy machine's client pick a pooled
-# connection just as the server closes it, and a POST sent on it is lost ("the answer is not HTTP"); a run's
-# clients never pause this long, and an idle connection costs the server nothing.
+# connection just as the server closes it, and a POST sent on it gets no answer (a POST is never sent again);
+# a run's clients never pause this long, and an idle connection costs the server nothing.
 KEEP_ALIVE_S = 300
 
 
