@@ -552,8 +552,8 @@ def render(f: dict) -> str:
                   "missing parameters, undeclared methods), which cost no search; its fuzzing phase draws "
                   f"{suite['examples']} cases per operation from positive and negative strategies together. Our "
                   "fuzzing sends the coverage cases too (less those whose only fault would be in the credentials or "
-                  "the path's IDs, which other requirements test), then the same number of drawn cases in each "
-                  "mode (not across both), for each identity allowed to call the operation, with real IDs in the paths, and the "
+                  "the path's IDs, which other requirements test), then as many drawn cases, half in each mode "
+                  "(D41), for each identity allowed to call the operation, with real IDs in the paths, and the "
                   "FUZZ-04 link sequences; the default run adds the scenario tests."]
     lines += render_more(f)
     server, scaling = f.get("server"), f.get("list_scaling")

@@ -216,11 +216,13 @@ class Caller:
 
 
 # -- settings of the search -------------------------------------------------------------------------------------
-def settings_for(run, *, shrink: bool, **overrides) -> hypothesis.settings:
-    """The run's budget, no Hypothesis database, and shrinking only where asked (never in nightly runs)."""
+def settings_for(run, *, shrink: bool, examples: int | None = None, **overrides) -> hypothesis.settings:
+    """``examples`` (default: the run's budget), no Hypothesis database, and shrinking only where asked (never in
+    nightly runs)."""
     phases = [hypothesis.Phase.generate] + ([hypothesis.Phase.shrink] if shrink and not run.nightly else [])
-    return hypothesis.settings(max_examples=run.fuzz_examples, database=None, deadline=None, phases=phases,
-                               report_multiple_bugs=False, suppress_health_check=list(hypothesis.HealthCheck),
+    return hypothesis.settings(max_examples=examples or run.fuzz_examples, database=None, deadline=None,
+                               phases=phases, report_multiple_bugs=False,
+                               suppress_health_check=list(hypothesis.HealthCheck),
                                print_blob=False, verbosity=hypothesis.Verbosity.quiet, **overrides)
 
 
@@ -248,6 +250,14 @@ class ShrinkBudget:
         if self.started_at is not None and (self.pace.sent - self.sent_at_start >= SHRINK_REQUESTS
                                             or time.monotonic() - self.started_at >= SHRINK_SECONDS):
             raise ShrinkingStopped
+
+
+def drawn_budget(run, mode: GenerationMode) -> int:
+    """How many requests of ``mode`` a search draws: ``--fuzz-examples`` counts the drawn requests of an operation
+    and caller as ``st run --max-examples`` counts an operation's, valid and invalid together — half each, at
+    least one of each."""
+    half = run.fuzz_examples // 2
+    return max(1, run.fuzz_examples - half if mode is GenerationMode.POSITIVE else half)
 
 
 def search_note(run, shrunk: bool) -> str:
@@ -530,8 +540,8 @@ def explore(operation, caller: Caller, run, target: Aim, *, what: str,
             path_parameters: dict | None = None, adjust: Callable | None = None,
             on_answer: Callable | None = None) -> Findings:
     """Fuzz ``operation`` as ``caller``: first schemathesis's deterministic coverage cases (``coverage_cases``), then
-    ``run.fuzz_examples`` positive and as many negative requests drawn by Hypothesis, seeded by ``run.fuzz_seed``
-    (``drawn_cases``). Each requirement keeps its first failure; outside nightly runs a failure of the drawn requests
+    ``run.fuzz_examples`` requests drawn by Hypothesis, half positive and half negative (``drawn_budget``), seeded by
+    ``run.fuzz_seed`` (``drawn_cases``). Each requirement keeps its first failure; outside nightly runs a failure of the drawn requests
     is then searched again with shrinking, for the smallest request that still fails it (a coverage case is already
     minimal: one boundary value or one fault at a time). A target that stops answering ends it: ``Unreachable``."""
     try:
@@ -592,7 +602,7 @@ def _explore(operation, caller: Caller, run, target: Aim, *, what: str, path_par
                 strategy = _strategy(operation, mode, path_parameters, headers)
                 if adjust is not None and mode is GenerationMode.POSITIVE:
                     strategy = strategy.map(adjust)
-                smallest = _shrink(strategy, requirement, caller, run, target, on_answer)
+                smallest = _shrink(strategy, requirement, caller, run, target, on_answer, drawn_budget(run, mode))
             sent, failures = smallest or first[requirement]
             note = search_note(run, shrunk=smallest is not None)
             result.findings[requirement] = asdict(finding(
@@ -610,8 +620,9 @@ _drawn: dict[tuple, list | None] = {}
 
 
 def drawn_cases(operation, mode: GenerationMode, path_parameters: dict, headers: dict, run) -> list:
-    """The cases Hypothesis draws from ``operation``'s ``mode`` strategy with the run's seed and budget: drawn once per
-    process for a set of fixed path parameters and headers, and handed out as copies with the caller's values.
+    """The cases Hypothesis draws from ``operation``'s ``mode`` strategy with the run's seed and the mode's budget
+    (``drawn_budget``): drawn once per process for a set of fixed path parameters and headers, and handed out as
+    copies with the caller's values.
 
     Fixed values are constants of the strategy that draw nothing, so every caller's search draws the same cases but
     for them: two identities fuzzing one operation get the very requests a search of their own would have drawn,
@@ -622,7 +633,7 @@ def drawn_cases(operation, mode: GenerationMode, path_parameters: dict, headers:
         cases: list = []
         try:
             _given(_strategy(operation, mode, path_parameters, headers), cases.append,
-                   settings_for(run, shrink=False), run.fuzz_seed)
+                   settings_for(run, shrink=False, examples=drawn_budget(run, mode)), run.fuzz_seed)
         except hypothesis.errors.Unsatisfiable:
             _drawn[key] = None
             raise
@@ -721,9 +732,10 @@ class _StillFails(AssertionError):
     """Raised while shrinking: this smaller request still fails the requirement searched for."""
 
 
-def _shrink(strategy, requirement: str, caller: Caller, run, target: Aim, on_answer) -> tuple | None:
-    """The same search again, failing at the first request that fails ``requirement``, so that Hypothesis shrinks
-    it; the last request that failed is the smallest. None when the failure does not come back."""
+def _shrink(strategy, requirement: str, caller: Caller, run, target: Aim, on_answer, examples: int) -> tuple | None:
+    """The same search again (``examples`` drawn, as the search had), failing at the first request that fails
+    ``requirement``, so that Hypothesis shrinks it; the last request that failed is the smallest. None when the
+    failure does not come back."""
     failing: list[tuple[Sent, list[str]]] = []
     budget = ShrinkBudget(target.pace)
 
@@ -739,7 +751,7 @@ def _shrink(strategy, requirement: str, caller: Caller, run, target: Aim, on_ans
             raise _StillFails(requirement)
 
     try:
-        _given(strategy, probe, settings_for(run, shrink=True), run.fuzz_seed)
+        _given(strategy, probe, settings_for(run, shrink=True, examples=examples), run.fuzz_seed)
     except (Exception, ShrinkingStopped):  # noqa: BLE001 - _StillFails as expected, a spent budget, or
         pass  # Hypothesis calling the final replay flaky: `failing` holds what failed either way
     return failing[-1] if failing else None

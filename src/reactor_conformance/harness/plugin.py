@@ -56,7 +56,8 @@ def add_options(add) -> None:
     add("--max-rps", type=float, default=0.0, help="cap on requests per second, every worker together (0: no cap)")
     add("--request-timeout", type=float, default=30.0, metavar="S",
         help="seconds to wait for an answer before a request counts as hung (default 30)")
-    add("--fuzz-examples", type=int, default=None, help="generated examples per operation (default 10)")
+    add("--fuzz-examples", type=int, default=None,
+        help="generated requests per operation and caller, half valid and half invalid (default 10)")
     add("--fuzz-seed", type=int, default=None, help="seed of the generated requests (default 20240723)")
     add("--no-fuzz", action="store_true", help="skip the schema-driven fuzzing")
     add("--nightly", action="store_true", help="nightly budget: more examples, no shrinking")
