@@ -332,6 +332,7 @@ FAULT_PROBES = {
     "back-to-pending-allowed": _back_to_pending,
     # REVOKE
     "delete-answers-200-with-body": lambda s: revoke(s, granted(s)["id"]).status_code == 200,
+    "delete-204-with-body": lambda s: revoke(s, granted(s)["id"]).headers.get("Content-Length", "0") != "0",
     "approved-cannot-be-deleted": lambda s: revoke(s, granted(s, state="approved")["id"]).status_code == 409,
     "delete-leaves-listed": _deleted_still_listed,
     "authorized-can-delete": lambda s: revoke(s, granted(s)["id"], identity="authorized").status_code == 204,

@@ -57,6 +57,7 @@ class FaultName(StrEnum):
     READ_ONLY_WRITTEN = "read-only-written"
     BACK_TO_PENDING_ALLOWED = "back-to-pending-allowed"
     DELETE_ANSWERS_200_WITH_BODY = "delete-answers-200-with-body"
+    DELETE_204_WITH_BODY = "delete-204-with-body"
     APPROVED_CANNOT_BE_DELETED = "approved-cannot-be-deleted"
     DELETE_LEAVES_LISTED = "delete-leaves-listed"
     AUTHORIZED_CAN_DELETE = "authorized-can-delete"
@@ -147,6 +148,8 @@ FAULTS: dict[str, Fault] = {fault.name: fault for fault in (
     # REVOKE
     Fault(FaultName.DELETE_ANSWERS_200_WITH_BODY, "DELETE answers 200 with the deleted resource instead of 204",
           ("REVOKE-01",)),
+    Fault(FaultName.DELETE_204_WITH_BODY, "DELETE answers 204 and sends the deleted resource after it, with its "
+          "Content-Length", ("REVOKE-01",)),
     Fault(FaultName.APPROVED_CANNOT_BE_DELETED, "an approved authorization cannot be revoked (409)", ("REVOKE-01",)),
     Fault(FaultName.DELETE_LEAVES_LISTED, "DELETE answers 204 but the authorization stays readable and listed",
           ("REVOKE-02",)),
