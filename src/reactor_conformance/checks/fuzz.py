@@ -541,9 +541,10 @@ def explore(operation, caller: Caller, run, target: Aim, *, what: str,
             on_answer: Callable | None = None) -> Findings:
     """Fuzz ``operation`` as ``caller``: first schemathesis's deterministic coverage cases (``coverage_cases``), then
     ``run.fuzz_examples`` requests drawn by Hypothesis, half positive and half negative (``drawn_budget``), seeded by
-    ``run.fuzz_seed`` (``drawn_cases``). Each requirement keeps its first failure; outside nightly runs a failure of the drawn requests
-    is then searched again with shrinking, for the smallest request that still fails it (a coverage case is already
-    minimal: one boundary value or one fault at a time). A target that stops answering ends it: ``Unreachable``."""
+    ``run.fuzz_seed`` (``drawn_cases``). Each requirement keeps its first failure; outside nightly runs a failure of
+    the drawn requests is then searched again with shrinking, for the smallest request that still fails it (a
+    coverage case is already minimal: one boundary value or one fault at a time). A target that stops answering ends
+    it: ``Unreachable``."""
     try:
         return _explore(operation, caller, run, target, what=what, path_parameters=path_parameters, adjust=adjust,
                         on_answer=on_answer)
