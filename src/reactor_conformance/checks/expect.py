@@ -123,8 +123,8 @@ def status(response: requests.Response, expected: int | Iterable[int], requireme
 
 
 def no_content(response: requests.Response, requirement: str, what: str) -> None:
-    """No body, neither read nor announced: a client reads nothing after a 204 whatever its Content-Length says,
-    so the bytes a server sends anyway stay on the connection, to garble the next answer there."""
+    """No body, neither read nor announced (docs/decisions.md D42): a client reads nothing after a 204 whatever its
+    Content-Length says, so the bytes a server sends anyway stay on the connection, to garble the next answer there."""
     length = response.headers.get("Content-Length", "0").strip()
     observed = f"Content-Length: {length}" if length != "0" else answers.describe(response)
     check(response.content == b"" and length == "0", requirement, what, "no body (no Content-Length beyond 0)",
