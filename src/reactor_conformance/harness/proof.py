@@ -32,9 +32,11 @@ ALL_VARIANTS = "(all variants)"
 # Plugins a proof run has no use for, besides those no run uses (no reports but the summary, no workers, no
 # reruns, no collection of unraisable exceptions at its end): not loading them saves part of every run's start
 # and end.
-UNNEEDED_PLUGINS = [*suite.UNUSED_PLUGINS, *(arg for name in (
+UNNEEDED_PLUGINS = [*suite.UNUSED_PLUGINS, *suite.without_plugins(
     "xdist", "xdist.looponfail", "rerunfailures", "allure_pytest", "junitxml", "pastebin", "doctest",
-    "unraisableexception", "threadexception", "faulthandler") for arg in ("-p", f"no:{name}"))]
+    "unraisableexception", "threadexception", "faulthandler")]
+
+
 @dataclass(frozen=True)
 class Job:
     """One run of the suite against the embedded server."""

@@ -7,11 +7,17 @@ from importlib import resources
 from pathlib import Path
 
 FOLDER = Path(str(resources.files("reactor_conformance.suite")))
+
+
+def without_plugins(*names: str) -> tuple[str, ...]:
+    """pytest's arguments that leave the named plugins unloaded."""
+    return tuple(arg for name in names for arg in ("-p", f"no:{name}"))
+
+
 # Installed pytest plugins a run of the suite does not use: schemathesis's and hypothesis's (the suite drives
 # both as libraries), anyio's, and the cache. Not loading them spares each process of a run importing
 # schemathesis before it needs it, which the controller of a parallel run never does.
-UNUSED_PLUGINS = tuple(arg for name in ("cacheprovider", "schemathesis", "hypothesispytest", "anyio")
-                       for arg in ("-p", f"no:{name}"))
+UNUSED_PLUGINS = without_plugins("cacheprovider", "schemathesis", "hypothesispytest", "anyio")
 
 
 def test_files_naming(requirements) -> list[Path]:

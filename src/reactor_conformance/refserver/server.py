@@ -147,7 +147,8 @@ def start_server(port: int = 0, db: str | os.PathLike | None = None, faults=(),
     app = create_app(store, chosen, token_ttl, chosen_variants, latency_ms)
     listener = _listen(port)
     config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="off",
-                            http=HTTP_IMPLEMENTATION, loop="asyncio", timeout_graceful_shutdown=2, timeout_keep_alive=KEEP_ALIVE_S,
+                            http=HTTP_IMPLEMENTATION, loop="asyncio", timeout_graceful_shutdown=2,
+                            timeout_keep_alive=KEEP_ALIVE_S,
                             h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES)
     server = _Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True,
