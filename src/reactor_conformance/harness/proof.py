@@ -166,7 +166,7 @@ def run_job(job: Job, workdir: Path) -> Outcome:
     failing = tuple(nodeid.split("::", 1)[-1] for nodeid, test in summary["tests"].items()
                     if test["outcome"] == "failed" and watched & set(test.get("checks", {}).get("failed", ())))
     broken = "" if failed or not summary["exit_code"] else "; ".join(  # failed, but by no check: which test broke
-        f"{nodeid.split('::', 1)[-1]}: {(test.get('message') or '').splitlines()[0][:300]}"
+        f"{nodeid.split('::', 1)[-1]}: {next(iter((test.get('message') or '').splitlines()), '')[:300]}"
         for nodeid, test in summary["tests"].items() if test["outcome"] == "failed")
     return Outcome(job, summary["exit_code"], seconds, failed, failing, error=broken, totals=summary["totals"])
 
