@@ -39,7 +39,7 @@ def test_every_legal_variation_passes_with_no_requirement_failed(proof, variant)
     _, runs, _ = proof
     run = runs[variant]
     assert run["ok"] and run["exit_code"] == 0 and not run["failed_requirements"], (
-        f"{variant}: exit {run['exit_code']}, failed {run['failed_requirements']} in {run['failing_tests']}; "
+        f"{variant}: exit {run['exit_code']}, failed {run['failed_requirements']}; {run['findings']}; "
         f"{run['error']}")
 
 

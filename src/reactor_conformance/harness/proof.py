@@ -77,6 +77,7 @@ class Outcome:
     seconds: float
     failed: tuple[str, ...] = ()  # requirements failed by a check (never by a test that broke outside checks)
     failing_tests: tuple[str, ...] = ()
+    findings: tuple[str, ...] = ()  # the first line of each failing test's message: why a run that must pass failed
     error: str = ""
     totals: dict = field(default_factory=dict)
 
@@ -163,12 +164,15 @@ def run_job(job: Job, workdir: Path) -> Outcome:
     failed = tuple(rid for rid, record in summary["requirements"].items()
                    if record["status"] == "failed" and record.get("checks", {}).get("failed"))
     watched = set(job.requirements) or set(failed)
+    failures = {nodeid.split("::", 1)[-1]: next(iter((test.get("message") or "").splitlines()), "")[:300]
+                for nodeid, test in summary["tests"].items() if test["outcome"] == "failed"}
     failing = tuple(nodeid.split("::", 1)[-1] for nodeid, test in summary["tests"].items()
                     if test["outcome"] == "failed" and watched & set(test.get("checks", {}).get("failed", ())))
+    findings = () if job.kind == "fault" else tuple(f"{name}: {failures[name]}" for name in failing)
     broken = "" if failed or not summary["exit_code"] else "; ".join(  # failed, but by no check: which test broke
-        f"{nodeid.split('::', 1)[-1]}: {next(iter((test.get('message') or '').splitlines()), '')[:300]}"
-        for nodeid, test in summary["tests"].items() if test["outcome"] == "failed")
-    return Outcome(job, summary["exit_code"], seconds, failed, failing, error=broken, totals=summary["totals"])
+        f"{name}: {line}" for name, line in failures.items())
+    return Outcome(job, summary["exit_code"], seconds, failed, failing, findings, error=broken,
+                   totals=summary["totals"])
 
 
 def worker(plan_file: Path, results_file: Path) -> None:

@@ -47,7 +47,8 @@ def proof_markdown(outcomes: list[Outcome], elapsed: float) -> str:
     lines += ["", "## Legal variations: each must pass, alone and all at once", "",
               "| variant | passed | failed requirements | seconds |", "|---|---|---|---|"]
     for o in ([clean] if clean is not None else []) + variants:
-        verdict = "✅ yes" if o.ok else "❌ NO" + (f" ({_cell(o.error)})" if o.error else "")
+        why = o.error or next(iter(o.findings), "")
+        verdict = "✅ yes" if o.ok else "❌ NO" + (f" ({_cell(why)})" if why else "")
         lines.append(f"| {o.job.name} | {verdict} | {', '.join(o.failed) or '—'} | {o.seconds:.1f} |")
     return "\n".join(lines) + "\n"
 
@@ -56,6 +57,6 @@ def proof_json(outcomes: list[Outcome], elapsed: float) -> dict:
     def record(o: Outcome) -> dict:
         return {"name": o.job.name, "kind": o.job.kind, "breaks": list(o.breaks), "detected": o.detected,
                 "ok": o.ok, "exit_code": o.exit_code, "seconds": round(o.seconds, 2), "failed_requirements":
-                list(o.failed), "failing_tests": list(o.failing_tests), "error": o.error}
+                list(o.failed), "failing_tests": list(o.failing_tests), "findings": list(o.findings), "error": o.error}
 
     return {"seconds": round(elapsed, 1), "ok": all(o.ok for o in outcomes), "runs": [record(o) for o in outcomes]}
