@@ -4,6 +4,7 @@ a handler to answer, one way to start such a server and stop it."""
 from __future__ import annotations
 
 import http.server
+import socket
 import threading
 
 
@@ -36,3 +37,10 @@ def serve(handler: type[http.server.BaseHTTPRequestHandler], **state) -> http.se
 def stop(httpd: http.server.ThreadingHTTPServer) -> None:
     httpd.shutdown()
     httpd.server_close()
+
+
+def unused_port() -> int:
+    """A loopback port nothing listens on now (the OS's pick, released at once)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -14,7 +14,7 @@ from email.utils import formatdate
 
 import pytest
 from schemathesis.core import NOT_SET
-from stub_http import Handler, serve, stop
+from stub_http import Handler, serve, stop, unused_port
 from suite_runs import REQUEST_HANG_GUARD_S
 
 from reactor_conformance.checks import fuzz
@@ -79,12 +79,6 @@ def stub():
     server = Stub()
     yield server
     server.close()
-
-
-def unused_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def make_client(base_url: str, tokens=None, **kw) -> ApiClient:

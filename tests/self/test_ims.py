@@ -4,12 +4,11 @@ unreachable IMS in one line, and an expired token replaced without failing the c
 from __future__ import annotations
 
 import json
-import socket
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qsl
 
 import pytest
-from stub_http import Handler, serve, stop
+from stub_http import Handler, serve, stop, unused_port
 
 from reactor_conformance.errors import ConfigError, TargetError
 from reactor_conformance.target import redact
@@ -109,12 +108,6 @@ def test_obtained_tokens_are_redacted(ims):
     token = ImsTokenSource(ims.url, IDENTITY).token()
     assert redact.redact(f"Bearer {token}") == "Bearer ***"
     assert redact.redact(f"t={token}", placeholders=True) == "t=$OWNER_TOKEN"
-
-
-def unused_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # Failures: description, how to break it, error, exact message (URL: the token endpoint).

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from stub_http import unused_port
 from suite_runs import HANG_GUARD_S, REQUEST_HANG_GUARD_S, tool
 
 from reactor_conformance.checks.requirements import catalog
@@ -78,12 +79,6 @@ EXPECTED_FAILED = {
 CLASS_NAME = re.compile(r"\b(?:[a-z_]+\.)+[A-Z]\w+(?:Error|Failure|Exception)\b|\b[A-Z]\w*(?:Error|Exception): ")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def install_prism() -> None:
     missing = [name for name in ("node", "npm") if shutil.which(name) is None]
     if missing:
@@ -116,7 +111,7 @@ def static_mock_run(tmp_path_factory):
     """``prism mock openapi/reactor.yaml`` on a free port, and one whole run of the suite against it."""
     install_prism()
     folder = tmp_path_factory.mktemp("prism")
-    port = free_port()
+    port = unused_port()
     process = subprocess.Popen([str(PRISM), "mock", str(SPEC), "--host", "127.0.0.1", "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
     try:
