@@ -9,6 +9,7 @@ import json
 import pytest
 from suite_runs import tool
 
+from reactor_conformance.harness.proof import failure_gist
 from reactor_conformance.refserver.faults import FAULTS
 from reactor_conformance.refserver.variants import VARIANTS
 
@@ -49,3 +50,17 @@ def test_the_proof_exits_zero_and_writes_both_tables(proof):
     assert f"{len(FAULTS)} faults, {len(FAULTS)} detected" in text
     assert f"{len(VARIANTS) + 1} variant runs, {len(VARIANTS) + 1} passed" in text
     assert len(runs) == len(FAULTS) + len(VARIANTS) + 2
+
+
+# A run's failure message on one line: message, the line the proof keeps.
+GISTS = [
+    ("[STATE-03] the owner sets approved\n  expected: HTTP 403\n  observed: HTTP 200\n  exchange:\n    PATCH …",
+     "[STATE-03] the owner sets approved; expected: HTTP 403; observed: HTTP 200"),
+    ("the test broke: KeyError 'data'\nTraceback (most recent call last):\n  File …", "the test broke: KeyError 'data'"),
+    ("", ""),
+]
+
+
+@pytest.mark.parametrize("message, gist", GISTS, ids=["a failed check", "a broken test", "no message"])
+def test_a_failure_is_kept_as_what_was_checked_expected_and_observed(message, gist):
+    assert failure_gist(message) == gist

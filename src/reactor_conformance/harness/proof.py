@@ -77,7 +77,7 @@ class Outcome:
     seconds: float
     failed: tuple[str, ...] = ()  # requirements failed by a check (never by a test that broke outside checks)
     failing_tests: tuple[str, ...] = ()
-    findings: tuple[str, ...] = ()  # the first line of each failing test's message: why a run that must pass failed
+    findings: tuple[str, ...] = ()  # checked, expected, observed of each failing test: why a must-pass run failed
     error: str = ""
     totals: dict = field(default_factory=dict)
 
@@ -164,7 +164,7 @@ def run_job(job: Job, workdir: Path) -> Outcome:
     failed = tuple(rid for rid, record in summary["requirements"].items()
                    if record["status"] == "failed" and record.get("checks", {}).get("failed"))
     watched = set(job.requirements) or set(failed)
-    failures = {nodeid.split("::", 1)[-1]: next(iter((test.get("message") or "").splitlines()), "")[:300]
+    failures = {nodeid.split("::", 1)[-1]: failure_gist(test.get("message") or "")
                 for nodeid, test in summary["tests"].items() if test["outcome"] == "failed"}
     failing = tuple(nodeid.split("::", 1)[-1] for nodeid, test in summary["tests"].items()
                     if test["outcome"] == "failed" and watched & set(test.get("checks", {}).get("failed", ())))
@@ -173,6 +173,14 @@ def run_job(job: Job, workdir: Path) -> Outcome:
         f"{name}: {line}" for name, line in failures.items())
     return Outcome(job, summary["exit_code"], seconds, failed, failing, findings, error=broken,
                    totals=summary["totals"])
+
+
+def failure_gist(message: str) -> str:
+    """A failure message on one line: what was checked, expected and observed (a check's first three lines, never
+    its exchange), or a broken test's first line."""
+    lines = message.splitlines()
+    head = lines[:3] if len(lines) > 1 and lines[1].lstrip().startswith("expected:") else lines[:1]
+    return "; ".join(line.strip() for line in head)[:400]
 
 
 def worker(plan_file: Path, results_file: Path) -> None:
