@@ -164,15 +164,19 @@ def run_job(job: Job, workdir: Path) -> Outcome:
     failed = tuple(rid for rid, record in summary["requirements"].items()
                    if record["status"] == "failed" and record.get("checks", {}).get("failed"))
     watched = set(job.requirements) or set(failed)
-    failures = {nodeid.split("::", 1)[-1]: failure_gist(test.get("message") or "")
-                for nodeid, test in summary["tests"].items() if test["outcome"] == "failed"}
-    failing = tuple(nodeid.split("::", 1)[-1] for nodeid, test in summary["tests"].items()
-                    if test["outcome"] == "failed" and watched & set(test.get("checks", {}).get("failed", ())))
-    findings = () if job.kind == "fault" else tuple(f"{name}: {failures[name]}" for name in failing)
-    broken = "" if failed or not summary["exit_code"] else "; ".join(  # failed, but by no check: which test broke
-        f"{name}: {line}" for name, line in failures.items())
+    failures = [(nodeid.split("::", 1)[-1], test) for nodeid, test in summary["tests"].items()
+                if test["outcome"] == "failed"]
+    by_checks = [(name, test) for name, test in failures if watched & set(test.get("checks", {}).get("failed", ()))]
+    failing = tuple(name for name, _ in by_checks)
+    findings = () if job.kind == "fault" else tuple(map(_said, by_checks))
+    broken = "" if failed or not summary["exit_code"] else "; ".join(map(_said, failures))  # by no check: which broke
     return Outcome(job, summary["exit_code"], seconds, failed, failing, findings, error=broken,
                    totals=summary["totals"])
+
+
+def _said(failure: tuple[str, dict]) -> str:
+    name, test = failure
+    return f"{name}: {failure_gist(test.get('message') or '')}"
 
 
 def failure_gist(message: str) -> str:
