@@ -32,7 +32,8 @@ def test_the_clean_server_passes(proof):
 def test_every_fault_is_detected_by_a_check_of_its_requirement(proof, fault):
     _, runs, _ = proof
     run = runs[fault]
-    assert run["detected"], f"{fault} (breaks {run['breaks']}) went undetected: failed {run['failed_requirements']}"
+    assert run["detected"], (f"{fault} (breaks {run['breaks']}) went undetected: failed {run['failed_requirements']}; "
+                             f"{run['findings']}; {run['error']}")
 
 
 @pytest.mark.parametrize("variant", [*sorted(VARIANTS), "(all variants)"])

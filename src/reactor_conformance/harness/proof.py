@@ -77,7 +77,7 @@ class Outcome:
     seconds: float
     failed: tuple[str, ...] = ()  # requirements failed by a check (never by a test that broke outside checks)
     failing_tests: tuple[str, ...] = ()
-    findings: tuple[str, ...] = ()  # checked, expected, observed of each failing test: why a must-pass run failed
+    findings: tuple[str, ...] = ()  # checked, expected, observed of each failed check: why a run went wrong
     error: str = ""
     totals: dict = field(default_factory=dict)
 
@@ -166,9 +166,9 @@ def run_job(job: Job, workdir: Path) -> Outcome:
     watched = set(job.requirements) or set(failed)
     failures = [(nodeid.split("::", 1)[-1], test) for nodeid, test in summary["tests"].items()
                 if test["outcome"] == "failed"]
-    by_checks = [(name, test) for name, test in failures if watched & set(test.get("checks", {}).get("failed", ()))]
-    failing = tuple(name for name, _ in by_checks)
-    findings = () if job.kind == "fault" else tuple(map(_said, by_checks))
+    by_checks = [(name, test) for name, test in failures if test.get("checks", {}).get("failed")]
+    failing = tuple(name for name, test in by_checks if watched & set(test["checks"]["failed"]))
+    findings = tuple(map(_said, by_checks))  # of every check that failed, whichever requirement it judges
     broken = "" if failed or not summary["exit_code"] else "; ".join(map(_said, failures))  # by no check: which broke
     return Outcome(job, summary["exit_code"], seconds, failed, failing, findings, error=broken,
                    totals=summary["totals"])
