@@ -1,13 +1,16 @@
-"""The reports: status rules, exit codes per level, the conformance table and the regression classes."""
+"""The reports: status rules, exit codes per level, the conformance table, the regression classes and the
+``latest`` link."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from reactor_conformance.checks.requirements import Requirement
 from reactor_conformance.checks.schemas import errors as schema_errors
+from reactor_conformance.reporting import point_latest
 from reactor_conformance.reporting.matrix import compare_markdown, conformance_markdown
 from reactor_conformance.reporting.regression import classify, compare_runs
 from reactor_conformance.reporting.summary import TestResult, build_summary, exit_code
@@ -145,3 +148,18 @@ def test_a_regression_exits_non_zero_only_on_the_chosen_classes():
     assert "A-01" in regression.markdown().split("## Fixed")[0]
     with pytest.raises(ValueError):
         compare_runs(before, after, fail_on=("bogus",))
+
+
+def test_runs_finishing_side_by_side_keep_their_own_reports(tmp_path):
+    """The proof's workers finish into one reports folder at once, and so may a nightly job's targets: pointing
+    ``latest`` never fails, and no run's files reach another run's folder through it."""
+    runs = [tmp_path / f"run-{number}" for number in range(4)]
+    for number, run in enumerate(runs):
+        run.mkdir()
+        (run / "summary.json").write_text(f"run {number}")
+    (tmp_path / "latest").mkdir()  # a copy an earlier run left where links could not be made
+    with ThreadPoolExecutor(len(runs)) as pool:
+        list(pool.map(lambda run: [point_latest(run) for _ in range(200)], runs))  # re-raises what a run raised
+    assert [(run / "summary.json").read_text() for run in runs] == [f"run {number}" for number in range(4)]
+    assert (tmp_path / "latest").is_symlink() and (tmp_path / "latest").resolve() in runs
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["latest", *(run.name for run in runs)]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -378,22 +377,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                                              "fuzz_examples": context.fuzz_examples,
                                              "faults": ",".join(context.faults) or "none",
                                              "variants": ",".join(context.variants) or "none"})
-    point_latest(context.run_dir)
+    reporting.point_latest(context.run_dir)
     if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         session.exitstatus = summary["exit_code"]
-
-
-def point_latest(run_dir: Path) -> None:
-    """``<reports>/latest`` names the newest run, for CI steps and people alike."""
-    latest = run_dir.parent / "latest"
-    try:
-        if latest.is_symlink() or latest.is_file():
-            latest.unlink()
-        elif latest.is_dir():
-            shutil.rmtree(latest)
-        latest.symlink_to(run_dir.name, target_is_directory=True)
-    except OSError:
-        shutil.copytree(run_dir, latest, dirs_exist_ok=True)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

@@ -7,6 +7,8 @@ function from the kind's data to the file's text. ``write`` renders them all int
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -42,3 +44,23 @@ def write(kind: tuple[Report, ...], folder: Path, *data, stem: str = "") -> list
         path.write_text(report.render(*data), "utf-8")
         written.append(path)
     return written
+
+
+def point_latest(run_dir: Path) -> None:
+    """``<reports>/latest`` names the newest run, for CI steps and people alike.
+
+    Runs may finish side by side into one reports folder (the proof's workers do, and so may a nightly job's
+    targets): the link is replaced in one step and nothing is ever copied through it, so one run's files never
+    land in another run's folder.
+    """
+    latest, staged = run_dir.parent / "latest", run_dir.parent / f".latest-{run_dir.name}"
+    staged.unlink(missing_ok=True)
+    try:
+        staged.symlink_to(run_dir.name, target_is_directory=True)
+    except OSError:  # no symbolic links here: a copy
+        shutil.rmtree(latest, ignore_errors=True)
+        shutil.copytree(run_dir, latest, dirs_exist_ok=True)
+        return
+    if latest.is_dir() and not latest.is_symlink():  # a copy an earlier run left
+        shutil.rmtree(latest, ignore_errors=True)
+    os.replace(staged, latest)  # a reader sees the previous run or this one, never none
