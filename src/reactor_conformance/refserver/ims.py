@@ -7,7 +7,6 @@ unknown token. Answers are plain OAuth JSON, not JSON:API, because that is what 
 from __future__ import annotations
 
 import secrets
-import time
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -38,7 +37,7 @@ async def token(request: Request) -> Response:
     ttl = request.app.state.token_ttl
     access_token = "rcims_" + secrets.token_urlsafe(32)
     if FaultName.IMS_TOKENS_REJECTED not in request.app.state.faults:
-        request.app.state.store.add_token(access_token, user.id, time.time() + ttl)
+        request.app.state.store.add_token(access_token, user.id, ttl)
     return JSONResponse({"access_token": access_token, "token_type": "bearer", "expires_in": ttl}, 200, NO_STORE)
 
 

@@ -181,9 +181,10 @@ class Store:
                 raise
             self._db.execute("COMMIT")
 
-    def add_token(self, token: str, user_id: str, expires_at: float | None) -> None:
+    def add_token(self, token: str, user_id: str, lifetime_s: float) -> None:
+        """A token for ``user_id`` that expires ``lifetime_s`` seconds from now, by the clock that judges it."""
         with self._lock:
-            self._db.execute("INSERT INTO tokens VALUES (?, ?, ?)", (token, user_id, expires_at))
+            self._db.execute("INSERT INTO tokens VALUES (?, ?, ?)", (token, user_id, time.time() + lifetime_s))
 
     def user_for_token(self, token: str) -> User | None:
         """The token's user, or None when the token is unknown or has expired (an expired one is dropped)."""
