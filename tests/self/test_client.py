@@ -301,11 +301,10 @@ UNREACHABLE = [
 @pytest.mark.parametrize("description, base_url, pattern", UNREACHABLE, ids=[c[0] for c in UNREACHABLE])
 def test_an_unreachable_target_is_one_line_without_retries(description, base_url, pattern, stub):
     base_url = base_url.replace("PORT", str(unused_port())).replace("STUB", stub.url.split("//")[1])
-    started = time.monotonic()
     with pytest.raises(TargetError, match=pattern) as error:
         make_client(base_url, retries=Retries()).get(f"/x?key={API_KEY}")
     assert "\n" not in str(error.value) and API_KEY not in str(error.value)
-    assert time.monotonic() - started < 5  # not worth a retry: no backoff waited
+    assert "retries)" not in str(error.value)  # not worth a retry: a retried failure says "(after N retries)"
 
 
 def test_a_non_json_answer_is_returned_not_raised(stub):
