@@ -10,6 +10,7 @@ import pytest
 
 from reactor_conformance.checks.requirements import Requirement
 from reactor_conformance.checks.schemas import errors as schema_errors
+from reactor_conformance.harness.run_config import claim_run_dir
 from reactor_conformance.reporting import point_latest
 from reactor_conformance.reporting.matrix import compare_markdown, conformance_markdown
 from reactor_conformance.reporting.regression import classify, compare_runs
@@ -163,3 +164,10 @@ def test_runs_finishing_side_by_side_keep_their_own_reports(tmp_path):
     assert [(run / "summary.json").read_text() for run in runs] == [f"run {number}" for number in range(4)]
     assert (tmp_path / "latest").is_symlink() and (tmp_path / "latest").resolve() in runs
     assert sorted(path.name for path in tmp_path.iterdir()) == ["latest", *(run.name for run in runs)]
+
+
+def test_runs_started_in_the_same_second_each_get_a_folder_of_their_own(tmp_path):
+    with ThreadPoolExecutor(8) as pool:
+        claimed = list(pool.map(lambda _: claim_run_dir(tmp_path / "reports", START), range(8)))
+    assert sorted(path.name for path in claimed) == sorted(
+        ["20261124T030000Z", *(f"20261124T030000Z-{number}" for number in range(2, 9))])

@@ -27,14 +27,19 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def new_run_dir(reports: Path, now: datetime | None = None) -> Path:
-    """A fresh ``reports/<UTC timestamp>`` folder name (``-2``, ``-3`` … if taken)."""
-    stamp = (now or utc_now()).strftime("%Y%m%dT%H%M%SZ")
-    candidate, n = reports / stamp, 1
-    while candidate.exists():
-        n += 1
-        candidate = reports / f"{stamp}-{n}"
-    return candidate
+def claim_run_dir(reports: Path, now: datetime) -> Path:
+    """A new ``reports/<UTC timestamp>`` folder, made for this run alone: ``-2``, ``-3`` … when the name is taken,
+    also by a run started in the same second beside this one."""
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    reports.mkdir(parents=True, exist_ok=True)
+    candidate, number = reports / stamp, 1
+    while True:
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            number += 1
+            candidate = reports / f"{stamp}-{number}"
 
 
 def is_loopback(url: str) -> bool:
@@ -85,8 +90,8 @@ class RunConfig:
         try:
             if target:
                 profile = profile.with_base_url(target)
-            run_dir = Path(options["run_dir"]) if options["run_dir"] else new_run_dir(Path(options["reports"]))
-            run = cls(profile, run_dir, utc_now(), server is not None, dict(options), server)
+            run = cls(profile, Path(options["run_dir"] or options["reports"]), utc_now(), server is not None,
+                      dict(options), server)
             if server is None:
                 from .preflight import check_target
 
@@ -95,7 +100,10 @@ class RunConfig:
             if server is not None:
                 server.stop()
             raise
-        run.run_dir.mkdir(parents=True, exist_ok=True)
+        if options["run_dir"]:
+            run.run_dir.mkdir(parents=True, exist_ok=True)
+        else:  # claimed only now: a target that cannot be tested leaves no folder behind
+            run.run_dir = claim_run_dir(run.run_dir, run.started_at)
         return run
 
     def to_wire(self) -> dict:
