@@ -91,7 +91,7 @@ class RunConfig:
             if target:
                 profile = profile.with_base_url(target)
             run = cls(profile, Path(options["run_dir"] or options["reports"]), utc_now(), server is not None,
-                      dict(options), server)
+                      dict(options), server)  # without --run-dir, the reports folder until its own is claimed
             if server is None:
                 from .preflight import check_target
 
