@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -224,8 +223,9 @@ class Grants:
         self._leased = self._leased or self._pool[0]
 
     def _file_lock(self, package: str) -> FileLock:
-        digest = hashlib.sha1(f"{self._run.base_url}|{package}".encode()).hexdigest()[:16]
-        return FileLock(Path(tempfile.gettempdir()) / f"reactor-conformance-{digest}.lock")
+        folder = self._run.lock_folder
+        folder.mkdir(parents=True, exist_ok=True)
+        return FileLock(folder / f"{hashlib.sha1(package.encode()).hexdigest()[:16]}.lock")  # IDs named in a profile
 
     def _lock(self, package: str) -> None:
         if package in self._locks:

@@ -105,11 +105,16 @@ DECISIONS = [arg for rid in ("STATE-01", "STATE-02", "STATE-03") for arg in ("--
 
 def test_a_regression_report_lists_exactly_the_new_failures(profile_run, tmp_path):
     """Night 1 is the profile's clean run; night 2 runs as a person types it (on the machine's CPUs), against a
-    server that lets the owner approve, the tests of the decisions only: its verdicts cross the workers intact."""
+    server that lets the owner approve, the tests of the decisions only: its verdicts cross the workers intact, and
+    it leaves nothing in the temporary folder (the embedded server's lock files go with it)."""
     baseline = profile_run
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
     current = tool("run", "--no-fuzz", "--fault", "owner-can-approve", *DECISIONS, reports=tmp_path / "night-2",
-                   workers=None)
+                   workers=None, env={"TMPDIR": str(temporary)})
     assert baseline.code == 0 and current.code == 1
+    left = [path.relative_to(temporary) for path in temporary.rglob("*") if not path.is_dir()]
+    assert not left, f"the embedded run left files in the temporary folder: {left}"
     workers = embedded_workers(usable_cpus())
     assert (f"{workers} workers" in current.stdout) if workers else ("workers" not in current.stdout), current.stdout[:600]
     for name in ("junit.xml", "summary.json", "conformance.md"):

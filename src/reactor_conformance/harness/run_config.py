@@ -7,8 +7,11 @@ xdist workers get it as plain data (``to_wire`` / ``from_wire``): nothing is par
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -40,6 +43,13 @@ def claim_run_dir(reports: Path, now: datetime) -> Path:
         except FileExistsError:
             number += 1
             candidate = reports / f"{stamp}-{number}"
+
+
+def lock_folder(base_url: str) -> Path:
+    """Where the processes of a run, and the runs on this machine against the same target, take turns with the
+    target's packages: one lock file per package, in a folder of the target's own."""
+    digest = hashlib.sha1(base_url.encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / "reactor-conformance-locks" / digest
 
 
 def is_loopback(url: str) -> bool:
@@ -117,12 +127,14 @@ class RunConfig:
                    datetime.fromisoformat(wire["started_at"]), wire["embedded"], dict(wire["options"]))
 
     def close(self) -> None:
-        """End of the run (also after Ctrl-C): delete what the ledger still lists, stop the embedded server."""
+        """End of the run (also after Ctrl-C): delete what the ledger still lists, stop the embedded server and
+        remove its lock files (its address was this run's alone: no other run takes turns there)."""
         if not self.embedded:
             self.delete_leftovers()
         if self._server is not None:
             self._server.stop()
             self._server = None
+            shutil.rmtree(self.lock_folder, ignore_errors=True)
 
     def delete_leftovers(self):
         """Delete every resource the run's ledger lists as created and not yet deleted."""
@@ -178,6 +190,10 @@ class RunConfig:
     @property
     def base_url(self) -> str:
         return self.profile.target.base_url
+
+    @property
+    def lock_folder(self) -> Path:
+        return lock_folder(self.base_url)
 
     @property
     def writes_allowed(self) -> bool:
