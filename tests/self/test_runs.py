@@ -138,7 +138,7 @@ def test_an_interrupted_run_is_cleaned_up(server, tmp_path):
         reports = tmp_path / f"reports-{sig.name}"
         process = subprocess.Popen([sys.executable, "-m", "reactor_conformance.cli", "run", "--profile", str(profile),
                                     "--reports", str(reports), "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        ledger = wait_for_ledger(reports)
+        ledger = wait_for_ledger(reports, process)
         process.send_signal(sig)
         process.communicate(timeout=REQUEST_HANG_GUARD_S)
         cleanup = tool("cleanup", "--ledger", str(ledger), "--profile", str(profile))
@@ -152,14 +152,18 @@ def test_an_interrupted_run_is_cleaned_up(server, tmp_path):
         assert not created & {item["id"] for item in listed["data"]}
 
 
-def wait_for_ledger(reports: Path, timeout: float = 60.0) -> Path:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def wait_for_ledger(reports: Path, process: subprocess.Popen) -> Path:
+    """The run's ledger once it lists what the run created. The deadline only guards against a hang: a run
+    creates its first grant within seconds, on the slowest machine too."""
+    deadline = time.monotonic() + REQUEST_HANG_GUARD_S
+    while time.monotonic() < deadline and process.poll() is None:
         for ledger in reports.glob("*/ledger.jsonl"):
             if ledger.stat().st_size > 600:
                 return ledger
         time.sleep(0.05)
-    raise AssertionError("the run never created anything")
+    if process.poll() is None:
+        raise AssertionError(f"hung: the run created nothing in {REQUEST_HANG_GUARD_S} s")
+    raise AssertionError(f"the run ended (exit {process.returncode}) before it created anything")
 
 
 def test_load_summary_refuses_what_is_not_a_summary(tmp_path):
