@@ -45,13 +45,6 @@ def claim_run_dir(reports: Path, now: datetime) -> Path:
             candidate = reports / f"{stamp}-{number}"
 
 
-def lock_folder(base_url: str) -> Path:
-    """Where the processes of a run, and the runs on this machine against the same target, take turns with the
-    target's packages: one lock file per package, in a folder of the target's own."""
-    digest = hashlib.sha1(base_url.encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / "reactor-conformance-locks" / digest
-
-
 def is_loopback(url: str) -> bool:
     host = urlsplit(url).hostname or ""
     if host == "localhost":
@@ -193,7 +186,10 @@ class RunConfig:
 
     @property
     def lock_folder(self) -> Path:
-        return lock_folder(self.base_url)
+        """Where the processes of this run, and the runs on this machine against the same target, take turns with
+        the target's packages: one lock file per package, in a folder of the target's own."""
+        digest = hashlib.sha1(self.base_url.encode()).hexdigest()[:16]
+        return Path(tempfile.gettempdir()) / "reactor-conformance-locks" / digest
 
     @property
     def writes_allowed(self) -> bool:
