@@ -1,5 +1,5 @@
-"""Stand-ins on loopback for a target, an IMS or a server that is no API at all, for the self-tests: one way for
-a handler to answer, one way to start such a server and stop it."""
+"""Stand-ins for the self-tests: on loopback, a target, an IMS or a server that is no API at all (one way for a
+handler to answer, one way to start such a server and stop it); and a clock that moves only when a test moves it."""
 
 from __future__ import annotations
 
@@ -44,3 +44,14 @@ def unused_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+class StoppedClock:
+    """Seconds that pass only when the test adds them to ``now``: a lifetime is counted in the test's steps, never
+    in the seconds a busy machine takes between them. Called like ``time.time``."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qsl
 
 import pytest
-from stub_http import Handler, serve, stop, unused_port
+from stub_http import Handler, StoppedClock, serve, stop, unused_port
 
 from reactor_conformance.errors import ConfigError, TargetError
 from reactor_conformance.target import redact
@@ -51,14 +51,6 @@ def ims():
     stop(httpd)
 
 
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_the_exchange_sends_the_client_credentials_form(ims):
     source = ImsTokenSource(ims.url + "/", IDENTITY)
     assert source.token() == "ims-token-0001" and source.token() == "ims-token-0001"
@@ -79,7 +71,7 @@ RENEWALS = [
 @pytest.mark.parametrize("description, expires_in, still_cached, renewed", RENEWALS, ids=[c[0] for c in RENEWALS])
 def test_the_token_is_renewed_before_it_expires(description, expires_in, still_cached, renewed, ims):
     ims.expires_in = expires_in
-    clock = Clock()
+    clock = StoppedClock(1000.0)
     source = ImsTokenSource(ims.url, IDENTITY, clock=clock)
     first = source.token()
     if still_cached is not None:

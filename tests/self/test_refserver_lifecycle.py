@@ -15,11 +15,11 @@ import tomllib
 import pytest
 import requests
 from starlette.requests import Request
+from stub_http import StoppedClock
 from suite_runs import REQUEST_HANG_GUARD_S
 from tomli_w import dumps
 
 from reactor_conformance import JSON_API
-from reactor_conformance.refserver import store
 from reactor_conformance.refserver.errors import unexpected_error_handler
 from reactor_conformance.refserver.faults import ENVIRONMENT_VARIABLE, FAULTS
 from reactor_conformance.refserver.seed import IDENTITIES
@@ -112,36 +112,26 @@ def test_toml_strings_read_back_exactly(description, value):
 # -- IMS tokens ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def short_lived():
-    with started(token_ttl=1) as running:
-        yield running
+    """A server whose IMS tokens live one second of a clock the test moves."""
+    clock = StoppedClock(time.time())
+    with started(token_ttl=1, clock=clock) as running:
+        yield running, clock
 
 
-class StoppedClock:
-    """The store's ``time``, moved on by the test: a token's life is counted in the test's steps, never in the
-    seconds a busy machine takes between them."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def time(self) -> float:
-        return self.now
-
-
-def test_an_ims_token_works_until_it_expires(short_lived, monkeypatch):
-    clock = StoppedClock()
-    monkeypatch.setattr(store, "time", clock)
-    identity = short_lived.profile()["identities"]["authorized"]
-    response = ims_token(short_lived, grant_type="client_credentials", client_id=identity["client_id"],
+def test_an_ims_token_works_until_it_expires(short_lived):
+    server, clock = short_lived
+    identity = server.profile()["identities"]["authorized"]
+    response = ims_token(server, grant_type="client_credentials", client_id=identity["client_id"],
                          client_secret=identity["client_secret"], scope=",".join(identity["scopes"]))
     assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
     issued = response.json()
     assert (issued["token_type"], issued["expires_in"]) == ("bearer", 1) and issued["access_token"]
-    assert call(short_lived, "authorized", "GET", AUTHORIZATIONS, access_token=issued["access_token"]).status_code \
+    assert call(server, "authorized", "GET", AUTHORIZATIONS, access_token=issued["access_token"]).status_code \
            == 200
     clock.now += 1  # the token's whole second
-    expired = call(short_lived, "authorized", "GET", AUTHORIZATIONS, access_token=issued["access_token"])
+    expired = call(server, "authorized", "GET", AUTHORIZATIONS, access_token=issued["access_token"])
     assert (expired.status_code, expired.json()["errors"][0]["code"]) == (401, "authentication-failure")
-    assert call(short_lived, "authorized", "GET", AUTHORIZATIONS).status_code == 200, "the static token expired"
+    assert call(server, "authorized", "GET", AUTHORIZATIONS).status_code == 200, "the static token expired"
 
 
 # (description, form fields with "{id}"/"{secret}" for the identity's, status, OAuth error)

@@ -10,6 +10,7 @@ import socket
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import uvicorn
@@ -127,11 +128,13 @@ def _listen(port: int) -> socket.socket:
 
 
 def start_server(port: int = 0, db: str | os.PathLike | None = None, faults=(),
-                 token_ttl: int = DEFAULT_TOKEN_TTL_S, variants=(), latency_ms: float = 0.0) -> RunningServer:
+                 token_ttl: int = DEFAULT_TOKEN_TTL_S, variants=(), latency_ms: float = 0.0,
+                 clock: Callable[[], float] = time.time) -> RunningServer:
     """Start on ``port`` (0: a free one) with a store in memory or in the SQLite file ``db``; returns once the
     server accepts connections. No ``faults`` given: those named in ``REACTOR_REFSERVER_FAULTS``. ``variants``
-    are legal variations; ``latency_ms`` delays every answer. Bad arguments (unknown fault or variant, port
-    taken, unusable database) raise ValueError."""
+    are legal variations; ``latency_ms`` delays every answer; ``clock`` (seconds) dates what the store keeps and
+    tells when a token expires. Bad arguments (unknown fault or variant, port taken, unusable database) raise
+    ValueError."""
     chosen = parse_faults(faults) if faults else faults_from_environment()
     chosen_variants = parse_variants(variants)
     if latency_ms < 0:
@@ -139,7 +142,7 @@ def start_server(port: int = 0, db: str | os.PathLike | None = None, faults=(),
     if token_ttl <= 0:
         raise ValueError(f"the token TTL must be a positive number of seconds, not {token_ttl}")
     try:
-        store = Store(os.fspath(db) if db else None)
+        store = Store(os.fspath(db) if db else None, clock)
         world = seed(store)
         credentials = issue_credentials(store, world)
     except sqlite3.Error as error:

@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -90,7 +90,8 @@ def new_id(prefix: str) -> str:
 
 
 class Store:
-    def __init__(self, path: str | None = None):
+    def __init__(self, path: str | None = None, clock: Callable[[], float] = time.time):
+        self._clock = clock  # seconds since the epoch: timestamps, and when a token expires
         self._lock = threading.RLock()
         self._db = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
@@ -109,7 +110,7 @@ class Store:
 
     def _now_ms(self) -> int:
         """Wall-clock milliseconds, never going backwards within this store."""
-        self._last_ms = max(self._last_ms, int(time.time() * 1000))
+        self._last_ms = max(self._last_ms, int(self._clock() * 1000))
         return self._last_ms
 
     def _one(self, sql: str, params: tuple = ()) -> sqlite3.Row | None:
@@ -184,7 +185,7 @@ class Store:
     def add_token(self, token: str, user_id: str, lifetime_s: float) -> None:
         """A token for ``user_id`` that expires ``lifetime_s`` seconds from now, by the clock that judges it."""
         with self._lock:
-            self._db.execute("INSERT INTO tokens VALUES (?, ?, ?)", (token, user_id, time.time() + lifetime_s))
+            self._db.execute("INSERT INTO tokens VALUES (?, ?, ?)", (token, user_id, self._clock() + lifetime_s))
 
     def user_for_token(self, token: str) -> User | None:
         """The token's user, or None when the token is unknown or has expired (an expired one is dropped)."""
@@ -192,7 +193,7 @@ class Store:
             row = self._one("SELECT user_id, expires_at FROM tokens WHERE token = ?", (token,))
             if row is None:
                 return None
-            if row[1] is not None and row[1] <= time.time():
+            if row[1] is not None and row[1] <= self._clock():
                 self._db.execute("DELETE FROM tokens WHERE token = ?", (token,))
                 return None
             return self._users.get(row[0])
