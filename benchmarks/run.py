@@ -419,24 +419,55 @@ def proof(rounds: int) -> dict:
 
 
 INSTALL = "python3 -m venv --upgrade-deps .venv && .venv/bin/pip install -q -e '.[dev]'"  # the README's
+# The parts of the test command that other requirements of the project put there, by test module: the proof
+# of the suite, the suite against Prism, the chain of Adobe's tools. The other modules are "the other tests".
+REQUIRED_PARTS = {"tests/self/test_fault_matrix.py": "the proof (both matrices)",
+                  "tests/self/test_prism.py": "Prism: npm ci, its mock, the suite's run against it",
+                  "tests/self/test_interop.py": "Adobe's tools: npm ci, the chain, the suite's flow"}
+OTHER_PARTS = {"tests/self/test_runs.py": "the tool's runs (profile, regression, interrupted, read-only …)",
+               "tests/self/test_bad_input.py": "bad input to the tool (a fresh process each)"}
 
 
 def test_command(default_rounds: int = 3) -> dict:
     """The README's test command on a fresh clone of this checkout (its committed state): the install, the tests,
     and the default run measured in the same clone after them (the median of ``default_rounds``: one run right
-    after a long burst of work is the least steady figure of all)."""
+    after a long burst of work is the least steady figure of all). The tests run with ``cpu_by_test``, so the
+    figures also say where their CPU time goes."""
     with tempfile.TemporaryDirectory() as tmp:
-        clone = Path(tmp) / "clone"
+        clone, log = Path(tmp) / "clone", Path(tmp) / "cpu.jsonl"
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
         python = clone / ".venv" / "bin" / "python"
         install = measured(["bash", "-c", INSTALL], cwd=clone)
-        tests = measured([str(python), "-m", "pytest", "-n", "3", "-q", "-p", "no:cacheprovider"], cwd=clone)
+        probe = {**os.environ, "PYTHONPATH": str(clone / "benchmarks"), "REACTOR_BENCH_CPU_LOG": str(log)}
+        tests = measured([str(python), "-m", "pytest", "-n", "3", "-q", "-p", "no:cacheprovider", "-p", "cpu_by_test"],
+                         cwd=clone, env=probe)
+        per_test = [json.loads(line) for line in log.read_text("utf-8").splitlines()] if log.is_file() else []
         defaults = [measured([str(python), "-m", "reactor_conformance.cli", "run", "-q"], cwd=clone)
                     for _ in range(default_rounds)]
     default = sorted(defaults, key=lambda m: m["seconds"])[len(defaults) // 2]
     whole = install["seconds"] + tests["seconds"]
     return {"install": install, "tests": tests, "default_run": default, "whole_s": whole,
-            "whole_to_default_run": whole / default["seconds"], "tests_to_default_run": tests["seconds"] / default["seconds"]}
+            "whole_to_default_run": whole / default["seconds"], "tests_to_default_run": tests["seconds"] / default["seconds"],
+            "cpu_by_part": cpu_by_part(per_test, tests["cpu_s"])}
+
+
+def cpu_by_part(per_test: list[dict], total_cpu_s: float) -> dict:
+    """CPU seconds of the test command by part: the required ones, the other big modules, the rest, and what no
+    test spent (the workers' start and collection)."""
+    parts = {label: 0.0 for label in (*REQUIRED_PARTS.values(), *OTHER_PARTS.values(), "the other tests")}
+    for record in per_test:
+        module = record["test"].split("::", 1)[0]
+        parts[REQUIRED_PARTS.get(module) or OTHER_PARTS.get(module) or "the other tests"] += record["cpu_s"]
+    parts["starting and collecting the workers"] = total_cpu_s - sum(parts.values())
+    return parts
+
+
+def required_floor(t: dict, cpus: int) -> dict:
+    """The least time the test command could take with only its required parts: the install, then their CPU time
+    spread over every CPU with none idle — and that as a multiple of the default run."""
+    required = sum(t["cpu_by_part"][label] for label in REQUIRED_PARTS.values())
+    seconds = t["install"]["seconds"] + required / cpus
+    return {"required_cpu_s": required, "seconds": seconds, "to_default_run": seconds / t["default_run"]["seconds"]}
 
 
 # -- report ---------------------------------------------------------------------------------------
@@ -502,6 +533,12 @@ def print_more(f: dict) -> None:
         print(f"  test command on a fresh clone: install {t['install']['seconds']:.0f} s + tests "
               f"{t['tests']['seconds']:.0f} s = {t['whole_s']:.0f} s, {t['whole_to_default_run']:.1f}x the default run "
               f"({t['default_run']['seconds']:.1f} s)")
+        for label, cpu_s in t.get("cpu_by_part", {}).items():
+            print(f"    {cpu_s:6.1f} CPU-s  {label}")
+        if "cpu_by_part" in t:
+            floor = required_floor(t, f["machine"]["cpus"])
+            print(f"  the install and the required parts alone, every CPU busy: {floor['seconds']:.0f} s, "
+                  f"{floor['to_default_run']:.1f}x the default run")
 
 
 RUN_LABELS = {
@@ -619,6 +656,16 @@ def render_more(f: dict) -> list[str]:
                   f"| default run | {t['default_run']['seconds']:.1f} |", "",
                   f"Install and tests together take **{t['whole_to_default_run']:.1f}×** the default run "
                   f"(the tests alone {t['tests_to_default_run']:.1f}×)."]
+        if "cpu_by_part" in t:
+            floor = required_floor(t, f["machine"]["cpus"])
+            lines += ["", f"Where the tests' {t['tests']['cpu_s']:.0f} CPU seconds go (each test's own and its child "
+                      "processes' CPU time, measured by `benchmarks/cpu_by_test.py`; what no test spent is the "
+                      "workers' start and collection):", "", "| part | CPU s |", "|---|---|"]
+            lines += [f"| {label} | {cpu_s:.1f} |" for label, cpu_s in t["cpu_by_part"].items()]
+            lines += ["", f"The first three parts are required in the test command by the project's own "
+                      f"requirements. With only the install and those three parts, on {f['machine']['cpus']} CPUs with "
+                      f"none idle, the test command would take {floor['seconds']:.0f} s: "
+                      f"**{floor['to_default_run']:.1f}×** the default run."]
     return lines
 
 
