@@ -446,9 +446,10 @@ def test_command(default_rounds: int = 3) -> dict:
                     for _ in range(default_rounds)]
     default = sorted(defaults, key=lambda m: m["seconds"])[len(defaults) // 2]
     whole = install["seconds"] + tests["seconds"]
+    by_part = cpu_by_part(per_test, tests["cpu_s"])
     return {"install": install, "tests": tests, "default_run": default, "whole_s": whole,
             "whole_to_default_run": whole / default["seconds"], "tests_to_default_run": tests["seconds"] / default["seconds"],
-            "cpu_by_part": cpu_by_part(per_test, tests["cpu_s"])}
+            "cpu_by_part": by_part, "required_floor": required_floor(install, by_part, default, machine()["cpus"])}
 
 
 def cpu_by_part(per_test: list[dict], total_cpu_s: float) -> dict:
@@ -462,12 +463,12 @@ def cpu_by_part(per_test: list[dict], total_cpu_s: float) -> dict:
     return parts
 
 
-def required_floor(t: dict, cpus: int) -> dict:
+def required_floor(install: dict, by_part: dict, default_run: dict, cpus: int) -> dict:
     """The least time the test command could take with only its required parts: the install, then their CPU time
     spread over every CPU with none idle — and that as a multiple of the default run."""
-    required = sum(t["cpu_by_part"][label] for label in REQUIRED_PARTS.values())
-    seconds = t["install"]["seconds"] + required / cpus
-    return {"required_cpu_s": required, "seconds": seconds, "to_default_run": seconds / t["default_run"]["seconds"]}
+    required = sum(by_part[label] for label in REQUIRED_PARTS.values())
+    seconds = install["seconds"] + required / cpus
+    return {"required_cpu_s": required, "seconds": seconds, "to_default_run": seconds / default_run["seconds"]}
 
 
 # -- report ---------------------------------------------------------------------------------------
@@ -535,8 +536,8 @@ def print_more(f: dict) -> None:
               f"({t['default_run']['seconds']:.1f} s)")
         for label, cpu_s in t.get("cpu_by_part", {}).items():
             print(f"    {cpu_s:6.1f} CPU-s  {label}")
-        if "cpu_by_part" in t:
-            floor = required_floor(t, f["machine"]["cpus"])
+        if "required_floor" in t:
+            floor = t["required_floor"]
             print(f"  the install and the required parts alone, every CPU busy: {floor['seconds']:.0f} s, "
                   f"{floor['to_default_run']:.1f}x the default run")
 
@@ -656,8 +657,8 @@ def render_more(f: dict) -> list[str]:
                   f"| default run | {t['default_run']['seconds']:.1f} |", "",
                   f"Install and tests together take **{t['whole_to_default_run']:.1f}×** the default run "
                   f"(the tests alone {t['tests_to_default_run']:.1f}×)."]
-        if "cpu_by_part" in t:
-            floor = required_floor(t, f["machine"]["cpus"])
+        if "required_floor" in t:
+            floor = t["required_floor"]
             lines += ["", f"Where the tests' {t['tests']['cpu_s']:.0f} CPU seconds go (each test's own and its child "
                       "processes' CPU time, measured by `benchmarks/cpu_by_test.py`; what no test spent is the "
                       "workers' start and collection):", "", "| part | CPU s |", "|---|---|"]
