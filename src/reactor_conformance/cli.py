@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from .harness import suite
+from .reporting.regression import DEFAULT_FAIL_ON
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BROKEN, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 PLUGIN = "reactor_conformance.harness.plugin"
@@ -85,8 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--current", help="later run folder or summary.json")
     report.add_argument("--compare", nargs="+", metavar="RUN", help="runs to show side by side")
     report.add_argument("--html", metavar="RUN", help="generate Allure's HTML report of a run folder")
-    report.add_argument("--fail-on", default="new_failure",
-                        help="comma-separated classes that make the exit code 1 (default: new_failure)")
+    report.add_argument("--fail-on", default=",".join(DEFAULT_FAIL_ON),
+                        help="comma-separated classes that make the exit code 1 (default: %(default)s)")
     report.add_argument("--out", help="output folder (default: the current run's folder)")
     report.set_defaults(handler=command_report)
 

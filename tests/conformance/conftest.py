@@ -7,6 +7,7 @@ reference server. A test whose identity or fixture is not configured is reported
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock, Timeout
 
-from reactor_conformance.checks import api, expect
+from reactor_conformance.checks import answers, api, expect
 from reactor_conformance.target.client import ApiClient
 from reactor_conformance.target.identities import clients_for
 from reactor_conformance.target.ledger import Ledger
@@ -94,7 +95,7 @@ def as_identity(clients):
 
     def client(name: str) -> ApiClient:
         if name not in clients:
-            pytest.skip(f"not run: no {name} identity configured")
+            pytest.skip(f"not run: no {name} identity configured (add [identities.{name}] to the profile)")
         return clients[name]
 
     return client
@@ -122,7 +123,7 @@ def fixture_id(run):
     def lookup(key: str) -> str:
         value = run.profile.fixtures.get(key)
         if not value:
-            pytest.skip(f"not run: no fixtures.{key} configured")
+            pytest.skip(f"not run: no fixtures.{key} configured (add {key} under [fixtures] in the profile)")
         return value
 
     return lookup
@@ -166,6 +167,7 @@ class Grants:
         self._leased: str | None = None
         self._locks: dict[str, FileLock] = {}
         self._created: list[tuple[str, str, str]] = []  # (identity, delete path, id)
+        self._findings: list[tuple[str, str]] = []  # (requirement, text): the flow's own steps that failed
 
     @property
     def package(self) -> str:
@@ -250,39 +252,117 @@ class Grants:
         return package
 
     def find(self, org_id: str, package: str | None = None) -> list[dict]:
-        """The package's authorizations to ``org_id``, as the owner lists them."""
+        """The package's authorizations to ``org_id``, as the owner lists them. The list is a step of the flow,
+        judged as LIST-01: a refused list is no empty one, so no check goes on as if nothing were there."""
         path = api.package_authorizations_path(package or self.package)
-        items, _ = api.list_items(self._clients["owner"], path)
+        items, refused = api.list_items(self._clients["owner"], path)
+        if refused is not None:
+            expect.fail("LIST-01", "the owner lists the package's authorizations (a step of the suite's flow)",
+                        "HTTP 200 and a list document on every page", answers.describe(refused), refused)
         return [item for item in items if isinstance(item.get("id"), str)
                 and isinstance(item.get("attributes"), dict) and item["attributes"].get("authorized_org_id") == org_id]
 
-    def adopt(self, org_id: str, package: str | None = None) -> list[dict]:
-        """Whatever authorizations to ``org_id`` exist now become this test's to delete; returns them."""
+    def keep(self, answer, org_id: str, package: str | None = None) -> None:
+        """The authorization a test's own grant request created, if it answered one, is the test's to delete: by
+        its ID, so that a list that leaves it out cannot leave it behind."""
+        created = _created(answer)
+        if created is not None:
+            self.track("owner", api.authorization_path(created["id"]), created["id"], kind="authorization",
+                       package=package or self.package, org=org_id)
+
+    def adopt(self, org_id: str, package: str | None = None, *, answer=None) -> list[dict]:
+        """Whatever authorizations to ``org_id`` exist now become this test's to delete; returns them. ``answer``:
+        the test's own grant request (``keep``)."""
+        if answer is not None:
+            self.keep(answer, org_id, package)
         found = self.find(org_id, package)
         for item in found:
             self.track("owner", api.authorization_path(item["id"]), item["id"], kind="authorization")
         return found
 
     def clear(self, to: str = "authorized", package: str | None = None) -> None:
-        """Delete any authorization of ``package`` to ``to``'s org left over by an earlier run."""
+        """Delete every authorization of ``package`` to ``to``'s org: the run's own by ID (its ledger), and any
+        other the package's list shows (left by an earlier run). A refused list is a LIST-01 finding here, not a
+        stop: what the test does next needs no list."""
         package = self.hold(package)
-        for item in self.find(self._org_of(to), package):
-            self._clients["owner"].delete(api.authorization_path(item["id"]))
+        with expect.Later() as listing:
+            self._remove_earlier(package, self._org_of(to), listed=True)
+        self._findings += listing.failed.items()
 
     def create(self, to: str = "authorized", package: str | None = None) -> dict:
-        """Grant ``package`` to ``to``'s org as the owner; returns the created resource (``data``)."""
+        """Grant ``package`` to ``to``'s org as the owner; returns the created resource (``data``).
+
+        A step of the flow, judged: the run's own earlier grant of the package to that org is removed by ID first
+        (a clean-up that failed must not block every later grant); a refusal is met once by removing whatever the
+        list shows too, and a grant still refused fails CREATE-01 with the exchange."""
         package = package or self.package
         if to == "outsider":
             self.first_sight(package)  # what the outsider org saw before the run first authorized it
         self.hold(package)
-        resource = _created(response := self._grant(to, package))
-        if resource is None and 400 <= response.status_code < 500:  # a grant left over by an interrupted run?
-            self.clear(to, package)
-            resource = _created(response := self._grant(to, package))
+        org = self._org_of(to)
+        self._remove_earlier(package, org)
+        response = self._grant(to, package)
+        if 400 <= response.status_code < 500 and _created(response) is None:  # a duplicate left somewhere?
+            self._remove_earlier(package, org, listed=True)
+            response = self._grant(to, package)
+        resource = _created(response)
+        what = f"the owner grants {package} to the {to} org (a step of the suite's flow)"
+        if resource is None and response.status_code == 201:  # created, with an ID no path can use: look it up
+            self._findings.append(("CREATE-01", expect.finding(
+                "CREATE-01", what, "HTTP 201 and the created authorization, with an id", answers.describe(response),
+                response)))
+            listed = self.find(org, package)
+            resource = listed[0] if len(listed) == 1 else None
         if resource is None:
-            expect.unmet(f"the owner could not grant {package} to the {to} org", response)
-        self.track("owner", api.authorization_path(resource["id"]), resource["id"], kind="authorization")
+            expect.fail("CREATE-01", what, "HTTP 201 and the created authorization, with an id",
+                        answers.describe(response) + _REFUSED_GRANT.get(response.status_code, ""), response)
+        self.track("owner", api.authorization_path(resource["id"]), resource["id"], kind="authorization",
+                   package=package, org=org)
         return resource
+
+    def _remove_earlier(self, package: str, org: str, *, listed: bool = False) -> None:
+        """Revoke the run's own outstanding grants of ``package`` to ``org``, by the IDs its ledger holds; with
+        ``listed``, also whatever the package's list shows, and a grant of the run the list left out is a LIST-01
+        finding. A grant that cannot be revoked stops the test, naming the REVOKE-01 failure."""
+        mine = [entry.id for entry in self._ledger.outstanding() if entry.kind == "authorization"
+                and dict(entry.about) == {"package": package, "org": org}]
+        shown = [item["id"] for item in self.find(org, package)] if listed else []
+        for authorization_id in mine:
+            if listed and authorization_id not in shown:
+                self._missing_from_list(authorization_id, package)
+        for authorization_id in dict.fromkeys([*mine, *shown]):
+            self._revoke(authorization_id)
+
+    def _missing_from_list(self, authorization_id: str, package: str) -> None:
+        read = self._clients["owner"].get(api.authorization_path(authorization_id))
+        if read.status_code == 200:
+            self._findings.append(("LIST-01", expect.finding(
+                "LIST-01", f"the package's list holds every authorization of {package}",
+                f"{authorization_id}, which the owner reads back (HTTP 200)", "it is not in the list", read)))
+
+    def _revoke(self, authorization_id: str) -> None:
+        """DELETE one of the run's grants, judged as REVOKE-01 (204, or 404 once gone). Refused, it is moved to
+        another decided state (which the authorized org may set, D4) and deleted again, so that one state the
+        target cannot revoke blocks no later grant; still refused, the test stops naming the failure."""
+        owner = self._clients["owner"]
+        path = api.authorization_path(authorization_id)
+        response = owner.delete(path)
+        if response.status_code in (204, 404):
+            self.forget(authorization_id)
+            return
+        state = _state_of(owner.get(path))
+        what = f"DELETE of {'an' if state[0] in 'aeiou' else 'a'} {state} authorization answered {response.status_code}"
+        self._findings.append(("REVOKE-01", expect.finding(
+            "REVOKE-01", f"the owner revokes its {state} authorization {authorization_id} (the suite's clean-up)",
+            "HTTP 204 (or 404 once gone)", answers.describe(response), response)))
+        authorized = self._clients.get("authorized")
+        for other in ("approved", "rejected"):
+            if other != state and authorized is not None:
+                authorized.patch(path, json=api.decision_document(authorization_id, other))
+                if owner.delete(path).status_code in (204, 404):
+                    self.forget(authorization_id)
+                    return
+        expect.unmet(what, failed="REVOKE-01")
 
     def _grant(self, to: str, package: str):
         return self._clients["owner"].post(api.package_authorizations_path(package),
@@ -321,16 +401,27 @@ class Grants:
         return sight
 
     def decide(self, authorization_id: str, state: str) -> dict:
-        """The authorized org approves or rejects (setup step of effect checks)."""
-        response = self._clients["authorized"].patch(api.authorization_path(authorization_id),
-                                                     json=api.decision_document(authorization_id, state))
+        """The authorized org approves or rejects: a step of the flow, judged as STATE-01 or STATE-02. An answer
+        without the authorization is a finding; the test goes on when a read-back shows the decision taken."""
+        authorized = self._clients["authorized"]
+        path = api.authorization_path(authorization_id)
+        response = authorized.patch(path, json=api.decision_document(authorization_id, state))
         resource = _created(response, 200)
         if resource is None:
-            expect.unmet(f"the authorized org could not set {state}", response)
+            requirement = DECISIONS.get(state, "STATE-01")
+            what = f"the authorized org sets {state} on {authorization_id} (a step of the suite's flow)"
+            self._findings.append((requirement, expect.finding(
+                requirement, what, "HTTP 200 and the authorization", answers.describe(response), response)))
+            read = authorized.get(path)
+            resource = _created(read, 200)
+            if resource is None or _state_of(read) != state:
+                expect.unmet(f"the authorized org's decision ({state}) did not take", read, failed=requirement)
         return resource
 
-    def track(self, identity: str, delete_path: str, resource_id: str, *, kind: str) -> None:
-        self._ledger.record(kind, resource_id, identity, delete_path)
+    def track(self, identity: str, delete_path: str, resource_id: str, *, kind: str, **about: str) -> None:
+        if any(entry[2] == resource_id for entry in self._created):
+            return
+        self._ledger.record(kind, resource_id, identity, delete_path, **about)
         self._created.append((identity, delete_path, resource_id))
 
     def forget(self, resource_id: str) -> None:
@@ -339,23 +430,53 @@ class Grants:
         self._ledger.forget(resource_id)
 
     def close(self) -> None:
+        """Delete what the test created, newest first. An authorization's DELETE is judged (REVOKE-01): every
+        failure of the flow's own steps recorded meanwhile fails the test here, after the locks are let go."""
         try:
             for identity, path, resource_id in reversed(self._created):
-                response = self._clients[identity].delete(path)
-                if response.status_code in (200, 202, 204, 404):
+                if identity == "owner" and path == api.authorization_path(resource_id):
+                    with contextlib.suppress(expect.Unmet):
+                        self._revoke(resource_id)
+                elif self._clients[identity].delete(path).status_code in (200, 202, 204, 404):
                     self._ledger.forget(resource_id)
         finally:
             for lock in self._locks.values():
                 lock.release()
+        if self._findings:
+            raise expect.ConformanceFailure(self._findings[0][0], "\n\n".join(text for _, text in self._findings))
+
+
+# A grant refused with these statuses may be the profile's doing as much as the target's.
+_REFUSED_GRANT = {
+    401: " (the owner's token was refused: check the profile's owner credentials)",
+    403: " (is the owner identity a user of the package's org with develop_extensions? check the profile)",
+}
+DECISIONS = {"approved": "STATE-01", "rejected": "STATE-02"}
+
+
+def _state_of(response) -> str:
+    """The state an authorization's read-back names, or "unreadable"."""
+    try:
+        state = response.json()["data"]["attributes"]["state"]
+    except (ValueError, KeyError, TypeError):
+        return "unreadable"
+    return state if isinstance(state, str) and state else "unreadable"
 
 
 def _created(response, status: int = 201) -> dict | None:
-    """The resource a setup step answered with, or None when it did not answer ``status`` and a resource."""
+    """The resource a step of the flow answered with, or None when it did not answer ``status`` and a resource
+    whose ``id`` can name it in a path (an empty ID is a finding, never a path)."""
     try:
         data = response.json().get("data") if response.status_code == status else None
     except (ValueError, AttributeError):
         return None
-    return data if isinstance(data, dict) and isinstance(data.get("id"), str) else None
+    if not isinstance(data, dict):
+        return None
+    try:
+        api.segment(data.get("id"))
+    except api.UnusableId:
+        return None
+    return data
 
 
 @pytest.fixture

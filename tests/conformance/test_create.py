@@ -40,7 +40,7 @@ def test_the_fixture_package_is_the_owners(owner, package_id, org_of, run):
 def test_owner_grants_the_package_to_the_authorized_org(owner, grants, package_id, org_of):
     grants.clear("authorized")
     response = owner.post(api.package_authorizations_path(package_id), json=api.grant_document(org_of("authorized")))
-    grants.adopt(org_of("authorized"))
+    grants.keep(response, org_of("authorized"))
     expect.status(response, 201, "CREATE-01", "the owner grants its package to the authorized org")
     data = expect.document(response, "authorization", "SHAPE-02", "the created authorization")["data"]
     attributes = data["attributes"]
@@ -77,7 +77,7 @@ def test_only_the_owner_with_develop_extensions_can_grant(identity, refusals, de
     target_org = org_of("outsider") if identity != "outsider" else org_of("authorized")
     grants.clear("outsider" if identity != "outsider" else "authorized")
     response = caller.post(api.package_authorizations_path(package_id), json=api.grant_document(target_org))
-    created = grants.adopt(target_org)
+    created = grants.adopt(target_org, answer=response)
     expect.status(response, refusals, "CREATE-03", f"{description} tries to grant the package")
     expect.document(response, "error", "SHAPE-08", "the refusal")
     expect.equal(len(created), 0, "CREATE-03", f"nothing is created when {description} tries to grant", response)
@@ -92,7 +92,7 @@ def test_bad_grant_bodies_are_refused_and_create_nothing(case, owner, grants, pa
     org = org_of("authorized")
     grants.clear("authorized")
     response = owner.post(api.package_authorizations_path(package_id), **case.request(authorized=org))
-    created = grants.adopt(org)
+    created = grants.adopt(org, answer=response)
     expect.client_error(response, "CREATE-04", f"a grant with {case.description}")
     expect.equal(len(created), 0, "CREATE-04", f"a grant with {case.description} creates nothing", response)
 
@@ -117,7 +117,7 @@ def test_grant_on_unknown_package_is_not_found(description, package, owner, org_
 @pytest.mark.requirement("CREATE-06")
 def test_second_grant_to_the_same_org_is_refused(owner, grant, grants, package_id, org_of):
     response = owner.post(api.package_authorizations_path(package_id), json=api.grant_document(org_of("authorized")))
-    found = grants.adopt(org_of("authorized"))
+    found = grants.adopt(org_of("authorized"), answer=response)
     expect.client_error(response, "CREATE-06", "a second grant of the same package to the same org")
     expect.equal([item["id"] for item in found], [grant["id"]], "CREATE-06",
                  "the first authorization stays the only one", response)
@@ -129,7 +129,7 @@ def test_second_grant_to_the_same_org_is_refused(owner, grant, grants, package_i
 def test_grant_to_the_owners_own_org_is_refused(owner, grants, package_id, org_of):
     grants.clear("owner")
     response = owner.post(api.package_authorizations_path(package_id), json=api.grant_document(org_of("owner")))
-    grants.adopt(org_of("owner"))
+    grants.adopt(org_of("owner"), answer=response)
     expect.client_error(response, "CREATE-07", "the owner grants its package to its own org")
 
 
@@ -138,7 +138,7 @@ def test_grant_to_an_org_that_does_not_exist(owner, grants, package_id, observe)
     ghost = "0" * 24 + "@AdobeOrg"
     grants.hold()
     response = owner.post(api.package_authorizations_path(package_id), json=api.grant_document(ghost))
-    grants.adopt(ghost)
+    grants.adopt(ghost, answer=response)
     observe("CREATE-08", f"grant to a non-existent org {ghost} → HTTP {response.status_code}")
     expect.check(response.status_code < 500, "FUZZ-01", "a grant to an org that does not exist",
                  "no 5xx", answers.describe(response), response)

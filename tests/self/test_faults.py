@@ -283,6 +283,11 @@ def _never_granted_reads(server) -> bool:
     return before == 200 and after == 404
 
 
+def _regrant_refused(server) -> bool:
+    revoke(server, granted(server)["id"])
+    return grant(server).status_code == 409
+
+
 FAULT_PROBES = {
     # SHAPE
     "json-content-type": lambda s: call(s, "owner", "GET", AUTHORIZATIONS).headers["content-type"].split(";")[0]
@@ -372,6 +377,13 @@ FAULT_PROBES = {
     "deleted-still-readable": _deleted_still_read,
     "long-id-500": lambda s: read(s, "owner", "EA" + "0" * 1100).status_code == 500,
     "concurrent-patch-500": _concurrent_decisions_crash,
+    # flow: steps the suite relies on
+    "rejected-cannot-be-deleted": lambda s: revoke(s, granted(s, state="rejected")["id"]).status_code == 409,
+    "package-list-omits-newest": lambda s: granted(s)["id"] not in listed(s, "owner", grants_path(s)),
+    "package-list-refused": lambda s: call(s, "owner", "GET", grants_path(s)).status_code == 404,
+    "regrant-after-revoke-refused": _regrant_refused,
+    "decision-answers-204": lambda s: decide(s, "authorized", granted(s)["id"], "approved").status_code == 204,
+    "grant-answers-empty-id": lambda s: grant(s).json()["data"]["id"] == "",
 }
 
 

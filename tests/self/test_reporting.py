@@ -66,10 +66,15 @@ STATUS_CASES = [
      {"A-01": "passed", "A-02": "failed"}),
     ("one of two tests failed the check", {"t1": ("passed", ("A-01",)), "t2": ("failed", ("A-01",))},
      {"A-01": "failed", "A-03": "not_run"}),
-    ("a test that broke outside its checks fails what it names and did not reach",
+    ("a test that broke outside its checks fails every requirement it names, held checks or not",
      {"t1": result("failed", ("A-01", "A-02"), held={"A-01": 1}, failed={},
                    stop={"kind": "crash", "message": "the test broke before its verdict: KeyError: 'data'"})},
-     {"A-01": "passed", "A-02": "failed"}),
+     {"A-01": "failed", "A-02": "failed"}),
+    ("a requirement one test held and another test naming it broke is failed, not passed",
+     {"t1": ("passed", ("A-01",)),
+      "t2": result("failed", ("A-01",), held={}, failed={},
+                   stop={"kind": "crash", "message": "the test broke before its verdict: TypeError"})},
+     {"A-01": "failed"}),
     ("an unmet precondition is not run", {"t1": result("not_run", ("A-01",), held={}, failed={}, stop={
         "kind": "unmet", "message": "not reached: the owner could not grant"})}, {"A-01": "not_run"}),
     ("a test that ran without a check of a named requirement leaves it not run",
@@ -78,6 +83,65 @@ STATUS_CASES = [
     ("not run when every test was not run", {"t1": ("not_run", ("A-01",))}, {"A-01": "not_run"}),
     ("no test at all is not run", {}, {"A-01": "not_run", "A-02": "not_run"}),
 ]
+
+
+UNMET_GRANT = {"kind": "unmet", "message": "not reached: REVOKE-01 failed: DELETE of a rejected authorization "
+                                            "answered 409"}
+# Why a requirement was not run, and whether that fails the run: description, test results, expected cause of A-01
+# (None: it ran), the run's exit code.
+NOT_RUN_CASES = [
+    ("a step the target refused (an unmet precondition) is the target's doing, and fails the run",
+     {"t1": result("not_run", ("A-01",), held={}, failed={}, stop=UNMET_GRANT)}, "target", 1),
+    ("a check of another requirement that stopped the test is the target's doing",
+     {"t1": result("failed", ("A-02", "A-01"), held={}, failed={"A-02": "[A-02] x"},
+                   stop={"kind": "check", "requirement": "A-02", "message": "[A-02] x"})}, "target", 1),
+    ("a missing identity is the profile's, and a green run may carry it",
+     {"t1": result("not_run", ("A-01",), held={}, failed={}, stop={
+         "kind": "skip", "message": "not run: no outsider identity configured (add [identities.outsider] ...)"})},
+     "profile", 0),
+    ("--no-fuzz is the person's selection", {"t1": result("not_run", ("A-01",), held={}, failed={}, stop={
+        "kind": "skip", "message": "not run: --no-fuzz"})}, "selection", 0),
+    ("--read-only is the person's selection", {"t1": result("not_run", ("A-01",), held={}, failed={}, stop={
+        "kind": "skip", "message": "not run: --read-only"})}, "selection", 0),
+    ("a deselected requirement (no test) is the person's selection", {}, "selection", 0),
+    ("the target's doing wins over the profile's when its tests differ",
+     {"t1": result("not_run", ("A-01",), held={}, failed={}, stop={"kind": "skip", "message": "not run: no x"}),
+      "t2": result("not_run", ("A-01",), held={}, failed={}, stop=UNMET_GRANT)}, "target", 1),
+    ("a requirement that ran has no not-run cause", {"t1": ("passed", ("A-01",))}, None, 0),
+]
+
+
+@pytest.mark.parametrize("description, outcomes, cause, code", NOT_RUN_CASES, ids=[c[0] for c in NOT_RUN_CASES])
+def test_not_run_causes_and_whether_they_fail_the_run(description, outcomes, cause, code):
+    summary = summary_of(outcomes)
+    assert summary["requirements"]["A-01"].get("not_run_cause") == cause
+    assert summary["exit_code"] == code
+    assert [b["requirement"] for b in summary["blocked"]] == (["A-01"] if cause == "target" else [])
+    assert schema_errors("summary", summary) == []
+
+
+def test_a_should_left_not_run_by_the_target_does_not_fail_the_run():
+    summary = summary_of({"t1": result("not_run", ("A-02",), held={}, failed={}, stop=UNMET_GRANT)})
+    assert summary["requirements"]["A-02"]["not_run_cause"] == "target"
+    assert summary["exit_code"] == 0
+
+
+def test_how_much_of_the_contract_was_judged():
+    summary = summary_of({"t1": ("passed", ("A-01",)), "t2": result("not_run", ("A-02",), held={}, failed={},
+                                                                    stop=UNMET_GRANT)})
+    assert summary["judged"]["MUST"] == {"total": 1, "judged": 1, "passed": 1, "failed": 0,
+                                         "not_run": {"target": 0, "profile": 0, "selection": 0}}
+    assert summary["judged"]["SHOULD"]["not_run"]["target"] == 1
+    text = conformance_markdown(summary)
+    assert "MUST judged 1/1 · passed 1" in text.splitlines()[6]
+
+
+def test_the_report_leads_with_the_must_requirements_the_target_left_not_run():
+    summary = summary_of({"t1": result("not_run", ("A-01",), held={}, failed={}, stop=UNMET_GRANT)})
+    text = conformance_markdown(summary)
+    head = text[:text.index("| ID |")]
+    assert "MUST judged 0/1 · passed 0 · not run (target) 1" in head
+    assert "A-01: not reached: REVOKE-01 failed: DELETE of a rejected authorization answered 409" in head
 
 
 @pytest.mark.parametrize("description, outcomes, expected", STATUS_CASES, ids=[c[0] for c in STATUS_CASES])
@@ -129,7 +193,9 @@ CLASSIFICATION = [
     ("absent then failed", None, "failed", False, "new_failure"),
     ("passed then absent", "passed", None, False, "removed"),
     ("passed after a rerun", "passed", "passed", True, "flaky"),
-    ("passed then not run", "passed", "not_run", False, "not_run"),
+    ("passed then not run is a regression of its own", "passed", "not_run", False, "no_longer_run"),
+    ("failed then not run", "failed", "not_run", False, "not_run"),
+    ("not run then, not run now", "not_run", "not_run", False, "not_run"),
 ]
 
 
@@ -137,6 +203,15 @@ CLASSIFICATION = [
                          ids=[c[0] for c in CLASSIFICATION])
 def test_regression_classes(description, before, now, flaky, expected):
     assert classify(before, now, flaky) == expected
+
+
+def test_by_default_a_requirement_that_passed_and_is_not_run_now_fails_the_report():
+    before = summary_of({"t": ("passed", ("A-01",))})
+    after = summary_of({"t": result("not_run", ("A-01",), held={}, failed={}, stop=UNMET_GRANT)}, run_id="r2")
+    regression = compare_runs(before, after)
+    assert regression.requirements["no_longer_run"] == ["A-01"]
+    assert regression.exit_code == 1
+    assert compare_runs(before, after, fail_on=("new_failure",)).exit_code == 0
 
 
 def test_a_regression_exits_non_zero_only_on_the_chosen_classes():

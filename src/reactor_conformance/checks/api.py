@@ -17,32 +17,47 @@ PACKAGES = f"/{PACKAGE}"
 STATES = ("pending_approval", "approved", "rejected")
 
 
+class UnusableId(ValueError):
+    """An ID that cannot name a resource in a path: empty, not a string, or holding a separator.
+
+    A target that answers such an ID has a finding where it gave it; a path built from it would ask for another
+    resource (``/extension_package_usage_authorizations/`` is the list, not the authorization), and a refusal of
+    that path would pass for a check's expected 404."""
+
+
+def segment(resource_id) -> str:
+    """``resource_id`` as one path segment, or UnusableId."""
+    if not isinstance(resource_id, str) or not resource_id.strip() or any(c in resource_id for c in "/?#"):
+        raise UnusableId(f"an ID the target gave cannot name a resource: {json.dumps(resource_id)}")
+    return resource_id
+
+
 def package_path(package_id: str) -> str:
-    return f"{PACKAGES}/{package_id}"
+    return f"{PACKAGES}/{segment(package_id)}"
 
 
 def package_versions_path(package_id: str) -> str:
-    return f"{PACKAGES}/{package_id}/versions"
+    return f"{package_path(package_id)}/versions"
 
 
 def package_authorizations_path(package_id: str) -> str:
-    return f"{PACKAGES}/{package_id}/{AUTHORIZATION}"
+    return f"{package_path(package_id)}/{AUTHORIZATION}"
 
 
 def authorization_path(authorization_id: str) -> str:
-    return f"{AUTHORIZATIONS}/{authorization_id}"
+    return f"{AUTHORIZATIONS}/{segment(authorization_id)}"
 
 
 def related_package_path(authorization_id: str) -> str:
-    return f"{AUTHORIZATIONS}/{authorization_id}/extension_package"
+    return f"{authorization_path(authorization_id)}/extension_package"
 
 
 def property_extensions_path(property_id: str) -> str:
-    return f"/properties/{property_id}/extensions"
+    return f"/properties/{segment(property_id)}/extensions"
 
 
 def extension_path(extension_id: str) -> str:
-    return f"/extensions/{extension_id}"
+    return f"/extensions/{segment(extension_id)}"
 
 
 def grant_document(authorized_org_id) -> dict:

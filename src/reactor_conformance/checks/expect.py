@@ -64,6 +64,15 @@ def begin() -> Verdicts:
 
 def fail(requirement: str, what: str, expected: str, observed: str,
          response: requests.Response | None = None) -> None:
+    text = finding(requirement, what, expected, observed, response)
+    if not verdicts.deferring:
+        raise ConformanceFailure(requirement, text)
+
+
+def finding(requirement: str, what: str, expected: str, observed: str,
+            response: requests.Response | None = None) -> str:
+    """Record a failed check of ``requirement`` without stopping the test, and return its text: for a step of
+    the suite's own flow (a clean-up, a leftover removed) whose failure must be judged while the test goes on."""
     lines = [f"[{requirement}] {what}", f"  expected: {expected}", f"  observed: {observed}"]
     produced_by = answers.intermediary(response) if response is not None else None
     if produced_by:
@@ -74,8 +83,7 @@ def fail(requirement: str, what: str, expected: str, observed: str,
                   "  reproduce:", "    " + exchange.curl()]
     text = redact.redact("\n".join(lines))
     verdicts.failed.setdefault(_known(requirement), text)
-    if not verdicts.deferring:
-        raise ConformanceFailure(requirement, text)
+    return text
 
 
 def check(condition: bool, requirement: str, what: str, expected: str, observed: str,
@@ -100,11 +108,35 @@ def together():
         raise ConformanceFailure(next(iter(new)), "\n\n".join(new.values()))
 
 
-def unmet(what: str, response: requests.Response | None = None) -> None:
-    """Stop the test: ``what`` (a setup step) did not happen, so its checks cannot run."""
+class Later:
+    """Checks judged now and reported at the end of the test: a defect they find stops nothing after them.
+
+    For a step of a flow the rest does not depend on (a list that should show a new grant): ``with later:`` records
+    each failure under its own requirement and goes on; ``later.settle()``, at the test's end, fails with them."""
+
+    def __init__(self):
+        self.failed: dict[str, str] = {}
+
+    def __enter__(self) -> Later:
+        self._before, self._deferring = dict(verdicts.failed), verdicts.deferring
+        verdicts.deferring = True
+        return self
+
+    def __exit__(self, *_) -> None:
+        verdicts.deferring = self._deferring
+        self.failed.update({rid: text for rid, text in verdicts.failed.items() if rid not in self._before})
+
+    def settle(self) -> None:
+        if self.failed:
+            raise ConformanceFailure(next(iter(self.failed)), "\n\n".join(self.failed.values()))
+
+
+def unmet(what: str, response: requests.Response | None = None, *, failed: str | None = None) -> None:
+    """Stop the test: ``what`` (a setup step) did not happen, so its checks cannot run; ``failed``: the requirement
+    whose failure, already recorded, is why ("not reached: REVOKE-01 failed: …")."""
     exchange = getattr(response, "exchange", None)
     detail = f"; the target answered {answers.describe(response)}" if response is not None else ""
-    text = f"not reached: {what}{detail}"
+    text = f"not reached: {f'{failed} failed: ' if failed else ''}{what}{detail}"
     if exchange is not None:
         text += "\n" + "\n".join("  " + line for line in exchange.describe().splitlines())
     raise Unmet(redact.redact(text))

@@ -21,7 +21,7 @@ from ..checks import crashes, expect
 from ..checks.requirements import catalog, unknown_ids
 from ..errors import ConfigError, TargetError, Unreachable
 from ..reporting.matrix import failure_sentence
-from ..reporting.summary import TestResult, build_summary
+from ..reporting.summary import TestResult, build_summary, judged_line
 from ..target import redact, transport
 from .run_config import RunConfig
 from .suite import FOLDER
@@ -395,10 +395,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
             if record["level"] == level:
                 counts[record["status"]] += 1
         write(f"{level:<7}{counts['passed']:>8}{counts['failed']:>8}{counts['not_run']:>9}{counts['info']:>6}")
+    write(judged_line(summary))
     for rid, record in summary["requirements"].items():
         if record["status"] == "failed":
             first = failure_sentence(record["message"])
             write(f"FAILED {rid} ({record['level']}): {first}")
+    for blocked in summary["blocked"]:
+        write(f"NOT RUN {blocked['requirement']} (MUST, blocked by the target): "
+              f"{failure_sentence(blocked['reason'])}")
     counts = summary.get("requests") or {}
     if counts:
         write(f"requests: {counts.get('sent', 0)} sent, {counts.get('retried_429', 0)} answered 429 and retried, "

@@ -80,6 +80,7 @@ class Outcome:
     findings: tuple[str, ...] = ()  # checked, expected, observed of each failed check: why a run went wrong
     error: str = ""
     totals: dict = field(default_factory=dict)
+    not_run: dict = field(default_factory=dict)  # MUST requirements left not run by the target → the reason
 
     @property
     def breaks(self) -> tuple[str, ...]:
@@ -87,14 +88,22 @@ class Outcome:
 
     @property
     def detected(self) -> bool:
-        """A fault: caught by a failed check of the requirement it is meant to break (the first it names)."""
-        return bool(self.breaks) and self.breaks[0] in self.failed
+        """A fault: caught by a failed check of every requirement it names, and the run failed (exit 1)."""
+        return bool(self.breaks) and set(self.breaks) <= set(self.failed) and self.exit_code == 1
+
+    @property
+    def unexplained(self) -> dict:
+        """A fault's run: MUST requirements left not run by the target for a reason that names none of the
+        fault's requirements (one defect must not quietly disable what does not depend on it)."""
+        return {rid: reason for rid, reason in self.not_run.items()
+                if not any(breaks in reason for breaks in self.breaks)}
 
     @property
     def ok(self) -> bool:
-        """A fault: detected. The clean server and every variant: passed, with no requirement failed."""
+        """A fault: detected, and nothing left not run that it does not explain. The clean server and every
+        variant: passed, with no requirement failed."""
         if self.job.kind == "fault":
-            return self.detected
+            return self.detected and not self.unexplained
         return self.exit_code == 0 and not self.failed and not self.error
 
 
@@ -107,8 +116,8 @@ def jobs(only: list[str] | None = None) -> list[Job]:
                          "--list-faults` and `--list-variants` list them")
     chosen = set(only or ())
     planned = [Job(CLEAN, "clean")]
-    planned += [Job(fault.name, "fault", faults=(fault.name,), requirements=fault.requirements, fuzz=fault.fuzz,
-                    operations=fault.operations)
+    planned += [Job(fault.name, "fault", faults=(fault.name,), requirements=() if fault.flow else fault.requirements,
+                    fuzz=fault.fuzz, operations=fault.operations)
                 for fault in FAULTS.values() if not chosen or fault.name in chosen]
     planned += [Job(variant.name, "variant", variants=(variant.name,), fuzz=False)
                 for variant in VARIANTS.values() if not chosen or variant.name in chosen]
@@ -170,8 +179,10 @@ def run_job(job: Job, workdir: Path) -> Outcome:
     failing = tuple(name for name, test in by_checks if watched & set(test["checks"]["failed"]))
     findings = tuple(map(_said, by_checks))  # of every check that failed, whichever requirement it judges
     broken = "" if failed or not summary["exit_code"] else "; ".join(map(_said, failures))  # by no check: which broke
+    not_run = {rid: record["message"] for rid, record in summary["requirements"].items()
+               if record["level"] == "MUST" and record.get("not_run_cause") == "target"}
     return Outcome(job, summary["exit_code"], seconds, failed, failing, findings, error=broken,
-                   totals=summary["totals"])
+                   totals=summary["totals"], not_run=not_run)
 
 
 def _said(failure: tuple[str, dict]) -> str:

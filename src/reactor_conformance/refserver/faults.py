@@ -85,6 +85,13 @@ class FaultName(StrEnum):
     DELETED_STILL_READABLE = "deleted-still-readable"
     LONG_ID_500 = "long-id-500"
     CONCURRENT_PATCH_500 = "concurrent-patch-500"
+    # flow: steps the suite itself relies on
+    REJECTED_CANNOT_BE_DELETED = "rejected-cannot-be-deleted"
+    PACKAGE_LIST_OMITS_NEWEST = "package-list-omits-newest"
+    PACKAGE_LIST_REFUSED = "package-list-refused"
+    REGRANT_AFTER_REVOKE_REFUSED = "regrant-after-revoke-refused"
+    DECISION_ANSWERS_204 = "decision-answers-204"
+    GRANT_ANSWERS_EMPTY_ID = "grant-answers-empty-id"
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,7 @@ class Fault:
     requirements: tuple[str, ...]  # the first one is the requirement the fault is meant to break
     fuzz: bool = False  # only the schemathesis phase can see it
     operations: tuple[str, ...] = ()  # with fuzz: the operations whose generated input shows it (empty: all)
+    flow: bool = False  # breaks a step the suite's own flow relies on: its run is the whole suite, to show the rest
 
 
 FAULTS: dict[str, Fault] = {fault.name: fault for fault in (
@@ -184,7 +192,8 @@ FAULTS: dict[str, Fault] = {fault.name: fault for fault in (
     # FUZZ: robustness
     Fault(FaultName.GENERATED_BODY_500, "a grant body of the wrong shape crashes the server with a 500",
           ("FUZZ-01", "CREATE-04"), fuzz=True, operations=("createExtensionPackageUsageAuthorization",)),
-    Fault(FaultName.OMIT_REQUIRED_ATTRIBUTE, "authorizations lack the platform attribute", ("FUZZ-02", "SHAPE-03"),
+    Fault(FaultName.OMIT_REQUIRED_ATTRIBUTE, "authorizations lack the platform attribute",
+          ("FUZZ-02", "SHAPE-03", "SHAPE-02"),
           fuzz=True, operations=("retrieveExtensionPackageUsageAuthorizationById",)),
     Fault(FaultName.MALFORMED_FILTER_REFUSED, "a filter[state] that is not `EQ value` or `NOT value` is refused with 400 "
           "instead of ignored", ("FUZZ-03",), fuzz=True, operations=("retrieveExtensionPackageUsageAuthorization",)),
@@ -192,6 +201,21 @@ FAULTS: dict[str, Fault] = {fault.name: fault for fault in (
           ("FUZZ-04", "REVOKE-02"), fuzz=True),
     Fault(FaultName.LONG_ID_500, "an ID over 1,000 characters crashes the server with a 500", ("FUZZ-05",)),
     Fault(FaultName.CONCURRENT_PATCH_500, "concurrent decisions on one authorization crash with a 500", ("FUZZ-06",)),
+    # Flow: a step the suite relies on to set up or tidy its own flow is broken. Each run is the whole suite
+    # (no fuzzing): the fault must fail its requirement and turn the run red, and leave not run only what
+    # truly depends on the broken step.
+    Fault(FaultName.REJECTED_CANNOT_BE_DELETED, "DELETE of a rejected authorization answers 409", ("REVOKE-01",),
+          flow=True),
+    Fault(FaultName.PACKAGE_LIST_OMITS_NEWEST, "the package's list leaves out its newest authorization",
+          ("LIST-01",), flow=True),
+    Fault(FaultName.PACKAGE_LIST_REFUSED, "the package's list answers 404, as if the route did not exist",
+          ("LIST-01",), flow=True),
+    Fault(FaultName.REGRANT_AFTER_REVOKE_REFUSED, "a grant to an org whose authorization of the package was revoked "
+          "is refused as a duplicate (409)", ("CREATE-01",), flow=True),
+    Fault(FaultName.DECISION_ANSWERS_204, "a decision is stored but answered 204 with no body instead of 200 and the "
+          "authorization", ("STATE-01", "STATE-02"), flow=True),
+    Fault(FaultName.GRANT_ANSWERS_EMPTY_ID, 'a grant is created but answered with "id": "" (a skeleton mock\'s '
+          "answer)", ("CREATE-01", "SHAPE-02"), flow=True),
 )}
 
 

@@ -123,6 +123,9 @@ async def create(request: Request) -> Response:
         if FaultName.GENERATED_BODY_500 in faults:
             raise RuntimeError("the grant handler assumed a well-formed body") from None
         raise
+    granted_before = (org_id, family_of(package)) in request.app.state.ever_granted
+    if FaultName.REGRANT_AFTER_REVOKE_REFUSED in faults and granted_before:
+        raise ApiError(409, "not-unique", "This org holds an authorization for this package already.")
     try:
         row = store.create_authorization(package, org_id, user)
         request.app.state.ever_granted.add((org_id, family_of(package)))
@@ -137,6 +140,8 @@ async def create(request: Request) -> Response:
     resource = authorization_resource(row, base_url(request), user.org_id, faults)
     if FaultName.WRONG_OWNER_RECORDED in faults:
         resource["attributes"]["owner_org_id"] = org_id
+    if FaultName.GRANT_ANSWERS_EMPTY_ID in faults:
+        resource["id"] = ""
     status = 200 if FaultName.CREATE_ANSWERS_200 in faults else 201
     return json_api({"data": resource}, status, {"Location": resource["links"]["self"]} if "links" in resource else None)
 
@@ -163,13 +168,25 @@ async def list_for_package(request: Request) -> Response:
         filters = []
     if FaultName.PACKAGE_LIST_ONLY_DECIDED in faults:
         filters = [*filters, Filter("state", ("pending_approval",), True)]
+    if FaultName.PACKAGE_LIST_REFUSED in faults:
+        raise not_found("route")
     family = None if FaultName.PACKAGE_SCOPE_IGNORED in faults else family_of(package)
     offset = page.offset + 1 if FaultName.PAGINATION_OFF_BY_ONE in faults and page.number > 1 else page.offset
     rows, total = _store(request).authorizations(owner_org=package["owner_org_id"], family=family, filters=filters,
                                                  offset=offset, limit=page.size)
+    if FaultName.PACKAGE_LIST_OMITS_NEWEST in faults:
+        rows, total = _without_newest(_store(request), package, filters, offset, page.size)
     base = base_url(request)
     return json_api(list_document(
         request, [authorization_resource(r, base, user.org_id, faults) for r in rows], page, total))
+
+
+def _without_newest(store: Store, package: sqlite3.Row, filters: list, offset: int, size: int) -> tuple[list, int]:
+    """The ``package-list-omits-newest`` defect: the package's list, less its newest authorization."""
+    every, total = store.authorizations(family=family_of(package), filters=filters, limit=10_000)
+    newest = max(every, key=lambda row: (row["created_at"], row["id"]), default=None)
+    kept = [row for row in every if row is not newest]
+    return kept[offset:offset + size], total - (newest is not None)
 
 
 async def list_visible(request: Request) -> Response:
@@ -255,6 +272,8 @@ async def decide(request: Request) -> Response:
         updated = store.overwrite(row["id"], document["data"]["attributes"]) or updated
     if FaultName.UPDATED_AT_FROZEN in faults:
         updated = {**dict(updated), "updated_at": row["updated_at"]}
+    if FaultName.DECISION_ANSWERS_204 in faults:
+        return no_content()
     return json_api({"data": authorization_resource(updated, base_url(request), user.org_id, faults)})
 
 
@@ -266,6 +285,8 @@ async def revoke(request: Request) -> Response:
         raise not_authorized("Only the owner org's users with develop_extensions revoke an authorization.")
     if FaultName.APPROVED_CANNOT_BE_DELETED in faults and row["state"] == "approved":
         raise ApiError(409, "conflict", "An approved authorization cannot be deleted.")
+    if FaultName.REJECTED_CANNOT_BE_DELETED in faults and row["state"] == "rejected":
+        raise ApiError(409, "conflict", "A rejected authorization cannot be deleted.")
     if FaultName.DELETE_LEAVES_LISTED in faults:
         return no_content()
     if FaultName.DELETED_STILL_READABLE in faults or FaultName.REVOKED_STILL_IN_CATALOG in faults:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .summary import judged_line
+
 ICONS = {"passed": "✅ passed", "failed": "❌ failed", "not_run": "⏸ not run", "info": "ℹ info"}
 
 
@@ -44,8 +46,12 @@ def conformance_markdown(summary: dict) -> str:
              f"fuzz seed {summary['fuzz'].get('seed')}"
              + (f" · faults: {', '.join(target['faults'])}" if target.get("faults") else ""), "",
              f"{totals['passed']} passed · {totals['failed']} failed · {totals['not_run']} not run · "
-             f"{totals['info']} info", "",
-             "| ID | level | status | requirement | detail |", "|---|---|---|---|---|"]
+             f"{totals['info']} info", "", f"**{judged_line(summary)}**", ""]
+    if summary.get("blocked"):
+        lines += ["MUST requirements the target left not run (they fail the run):", ""]
+        lines += [f"- {blocked['requirement']}: {_cell(failure_sentence(blocked['reason']))}"
+                  for blocked in summary["blocked"]] + [""]
+    lines += ["| ID | level | status | requirement | detail |", "|---|---|---|---|---|"]
     for rid, record in summary["requirements"].items():
         lines.append(f"| {rid} | {record['level']} | {ICONS[record['status']]} | {_cell(record['title'])} | "
                      f"{_cell(_detail(record))} |")

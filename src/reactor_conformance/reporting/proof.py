@@ -38,12 +38,18 @@ def proof_markdown(outcomes: list[Outcome], elapsed: float) -> str:
              f"{len(variants)} variant runs, {len(passed)} passed with no requirement failed; clean run "
              f"{'passed' if clean is not None and clean.ok else 'FAILED'}. Median time to detect a fault "
              f"{median:.1f} s; everything took {elapsed:.0f} s.", "",
-             "## Faults: each must fail the requirement it breaks", "",
-             "| fault | breaks | detected | failed checks in | seconds |", "|---|---|---|---|---|"]
+             "## Faults: each must fail every requirement it breaks, and leave not run only what depends on it", "",
+             "A flow fault breaks a step the suite's own flow relies on; its run is the whole suite (no fuzzing). "
+             "*MUST not run*: MUST requirements the fault's run left not run because of the target.", "",
+             "| fault | breaks | detected | MUST not run | failed checks in | seconds |", "|---|---|---|---|---|---|"]
     for o in faults:
-        verdict = "✅ yes" if o.detected else "❌ NO" + (f" ({_cell(o.error)})" if o.error else
-                                                        f" (failed: {', '.join(o.failed) or 'nothing'})")
-        lines.append(f"| {o.job.name} | {', '.join(o.breaks)} | {verdict} | {_tests(o)} | {o.seconds:.1f} |")
+        verdict = "✅ yes" if o.ok else "❌ NO" + (f" ({_cell(o.error)})" if o.error else
+                                                 f" (failed: {', '.join(o.failed) or 'nothing'}; exit {o.exit_code})"
+                                                 if not o.detected else
+                                                 f" (not run, unexplained: {', '.join(o.unexplained)})")
+        flow = " (flow)" if o.job.kind == "fault" and not o.job.requirements else ""
+        lines.append(f"| {o.job.name}{flow} | {', '.join(o.breaks)} | {verdict} | {len(o.not_run)} | {_tests(o)} | "
+                     f"{o.seconds:.1f} |")
     lines += ["", "## Legal variations: each must pass, alone and all at once", "",
               "| variant | passed | failed requirements | seconds |", "|---|---|---|---|"]
     for o in ([clean] if clean is not None else []) + variants:
@@ -57,6 +63,7 @@ def proof_json(outcomes: list[Outcome], elapsed: float) -> dict:
     def record(o: Outcome) -> dict:
         return {"name": o.job.name, "kind": o.job.kind, "breaks": list(o.breaks), "detected": o.detected,
                 "ok": o.ok, "exit_code": o.exit_code, "seconds": round(o.seconds, 2), "failed_requirements":
-                list(o.failed), "failing_tests": list(o.failing_tests), "findings": list(o.findings), "error": o.error}
+                list(o.failed), "failing_tests": list(o.failing_tests), "findings": list(o.findings), "error": o.error,
+                "must_not_run": o.not_run, "unexplained_not_run": o.unexplained if o.job.kind == "fault" else {}}
 
     return {"seconds": round(elapsed, 1), "ok": all(o.ok for o in outcomes), "runs": [record(o) for o in outcomes]}

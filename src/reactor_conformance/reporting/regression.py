@@ -1,18 +1,24 @@
 """Night against night: which requirements and tests newly fail, were fixed, still fail, or are flaky.
 
 Works on two summaries (``summary.json`` or run folders). The exit code is non-zero only for the
-classes named in ``fail_on`` — by default, new failures — so a nightly job pages on regressions only.
+classes named in ``fail_on`` — by default, new failures and requirements that passed before and are not run now —
+so a nightly job pages on regressions only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-CLASSES = ("new_failure", "fixed", "still_failing", "flaky", "new", "removed", "not_run", "still_passing")
+CLASSES = ("new_failure", "no_longer_run", "fixed", "still_failing", "flaky", "new", "removed", "not_run",
+           "still_passing")
 HEADINGS = {
-    "new_failure": "New failures", "fixed": "Fixed", "still_failing": "Still failing", "flaky": "Flaky",
-    "new": "New", "removed": "Removed", "not_run": "Not run now", "still_passing": "Still passing",
+    "new_failure": "New failures", "no_longer_run": "Passed before, not run now", "fixed": "Fixed",
+    "still_failing": "Still failing", "flaky": "Flaky", "new": "New", "removed": "Removed", "not_run": "Not run now",
+    "still_passing": "Still passing",
 }
+# What fails the report unless --fail-on says otherwise: a new failure, and a requirement that passed before and is
+# not run now (a target that broke a step of the flow tests less tonight, and that must not read as green).
+DEFAULT_FAIL_ON = ("new_failure", "no_longer_run")
 
 
 def classify(before: str | None, now: str | None, flaky: bool = False) -> str:
@@ -24,7 +30,7 @@ def classify(before: str | None, now: str | None, flaky: bool = False) -> str:
     if before is None:
         return "new_failure" if now == "failed" else "new"
     if now == "not_run":
-        return "not_run"
+        return "no_longer_run" if before == "passed" else "not_run"
     if now == "failed":
         return "still_failing" if before == "failed" else "new_failure"
     if before == "failed":
@@ -38,7 +44,7 @@ class Regression:
     current: dict
     requirements: dict[str, list[str]] = field(default_factory=dict)
     tests: dict[str, list[str]] = field(default_factory=dict)
-    fail_on: tuple[str, ...] = ("new_failure",)
+    fail_on: tuple[str, ...] = DEFAULT_FAIL_ON
 
     @property
     def exit_code(self) -> int:
@@ -69,7 +75,7 @@ class Regression:
         return "\n".join(lines)
 
 
-def compare_runs(baseline: dict, current: dict, *, fail_on=("new_failure",)) -> Regression:
+def compare_runs(baseline: dict, current: dict, *, fail_on=DEFAULT_FAIL_ON) -> Regression:
     unknown = [c for c in fail_on if c not in CLASSES]
     if unknown:
         raise ValueError(f"unknown class {unknown[0]!r} in --fail-on; classes: {', '.join(CLASSES)}")

@@ -2,11 +2,17 @@
 
 Status rules, decided by each requirement's own checks (every check names the one requirement it checks):
 
-- ``failed`` when one of its checks failed, or a test naming it broke before reaching a verdict;
-- ``passed`` when at least one of its checks ran and none failed;
-- ``not_run`` otherwise, with the reason: its tests were skipped, their preconditions were not met, or
-  an earlier check of another requirement stopped them before its own checks were reached;
+- ``failed`` when one of its checks failed, or a test naming it broke (a crash is never a held check, whatever
+  held elsewhere);
+- ``passed`` when at least one of its checks ran and none failed, and no test naming it broke;
+- ``not_run`` otherwise, with the reason and its cause (``NOT_RUN_CAUSES``): its tests were skipped, their
+  preconditions were not met, or an earlier check of another requirement stopped them before its own checks
+  were reached;
 - INFO requirements are never failed or passed: ``info`` once a test naming them ran.
+
+A run fails (exit 1) on a fatal failure, and on a MUST left not run by what the target did: only the profile
+(a missing identity or fixture) and the person's own choices (``--requirement``, ``-k``, ``--no-fuzz``,
+``--read-only``, a target without ``--allow-writes``) may leave a MUST not run in a green run.
 """
 
 from __future__ import annotations
@@ -20,6 +26,13 @@ from .. import __version__
 
 SCHEMA_VERSION = 1
 STATUSES = ("passed", "failed", "not_run", "info")
+# Why a requirement was not run: the target's doing (a refused or failed step of the flow, a check of another
+# requirement that stopped the test, a target that stopped answering), the profile's (an identity or fixture
+# it does not configure), or the person's selection (deselected, --no-fuzz, --read-only, writes not allowed).
+NOT_RUN_CAUSES = ("target", "profile", "selection")
+# Skip reasons that are the person's choice; every other skip is a profile that lacks something.
+SELECTION_MARKS = ("--no-fuzz", "--read-only", "--allow-writes", "allow_writes", "deselected")
+LEVELS = ("MUST", "SHOULD", "INFO")
 
 
 @dataclass(frozen=True)
@@ -58,12 +71,15 @@ def build_summary(*, run_id, started_at: datetime, finished_at: datetime, target
         tests = {nodeid: r for nodeid, r in test_results.items() if r.touches(requirement.id)}
         requirements[requirement.id] = _requirement_record(requirement, tests)
     totals = {status: sum(1 for r in requirements.values() if r["status"] == status) for status in STATUSES}
+    blocked = [{"requirement": rid, "reason": r["message"]} for rid, r in requirements.items()
+               if r["level"] == "MUST" and r.get("not_run_cause") == "target"]
     summary = {
         "schema_version": SCHEMA_VERSION, "run_id": run_id,
         "started_at": _iso(started_at), "finished_at": _iso(finished_at),
         "duration_s": round((finished_at - started_at).total_seconds(), 3),
         "suite_version": __version__, "target": target, "level": level, "fuzz": fuzz,
-        "exit_code": 0, "totals": totals, "requirements": requirements,
+        "exit_code": 0, "totals": totals, "judged": judged(requirements), "blocked": blocked,
+        "requirements": requirements,
         "requests": {"sent": 0, "retried_429": 0, "retried_503": 0, **(requests or {})},
         "tests": {nodeid: {"outcome": r.outcome, "requirements": list(r.requirements),
                            "duration_s": r.duration_s, "message": r.message, "reruns": r.reruns,
@@ -80,10 +96,11 @@ def _requirement_record(requirement, tests: dict[str, TestResult]) -> dict:
     held = sum(r.held.get(rid, 0) for r in tests.values())
     failed_checks = {n: r.failed[rid] for n, r in tests.items() if rid in r.failed}
     broken = {n: r.stop["message"] for n, r in tests.items() if r.broke and rid in r.requirements
-              and rid not in r.held and rid not in r.failed}
+              and rid not in r.failed}
+    cause = None
     if requirement.level == "INFO":
         ran = any(r.outcome != "not_run" for r in tests.values())
-        status, message = ("info", "") if ran else ("not_run", _not_run_reason(rid, tests))
+        status, message = ("info", "") if ran else ("not_run", "")
     elif failed_checks:
         status, message = "failed", next(iter(failed_checks.values()))
     elif broken:
@@ -91,31 +108,68 @@ def _requirement_record(requirement, tests: dict[str, TestResult]) -> dict:
     elif held:
         status, message = "passed", ""
     else:
-        status, message = "not_run", _not_run_reason(rid, tests)
-    return {"level": requirement.level, "group": requirement.group, "title": requirement.title,
-            "status": status, "tests": sorted(tests), "message": message, "observations": observations,
-            "checks": {"held": held, "failed": len(failed_checks), "broken_tests": len(broken)}}
+        status, message = "not_run", ""
+    if status == "not_run":
+        message, cause = _not_run_reason(tests)
+    record = {"level": requirement.level, "group": requirement.group, "title": requirement.title,
+              "status": status, "tests": sorted(tests), "message": message, "observations": observations,
+              "checks": {"held": held, "failed": len(failed_checks), "broken_tests": len(broken)}}
+    return {**record, "not_run_cause": cause} if cause else record
 
 
-def _not_run_reason(rid: str, tests: dict[str, TestResult]) -> str:
-    """Why no check of ``rid`` ran: the most telling reason among its tests."""
+def _not_run_reason(tests: dict[str, TestResult]) -> tuple[str, str]:
+    """Why no check ran, and whose doing that was (``NOT_RUN_CAUSES``): the target's first, since a step the
+    target refused is what must not pass for a choice of the person's."""
     if not tests:
-        return "no test"
+        return "no test: deselected", "selection"
     for nodeid, result in tests.items():
         if result.stop.get("kind") == "check":
             return (f"not reached: {nodeid.split('::')[-1]} stopped at a failed check of "
-                    f"{result.stop['requirement']}")
+                    f"{result.stop['requirement']}"), "target"
     for result in tests.values():
-        if result.stop.get("message"):
-            return result.stop["message"]
-    reasons = [result.message for result in tests.values() if result.message]
-    return reasons[0] if reasons else "no check of it ran"
+        if result.stop.get("kind") in ("unmet", "crash"):
+            return result.stop["message"], "target"
+    reasons = [result.stop.get("message") or result.message for result in tests.values()]
+    reason = next((text for text in reasons if text), "no check of it ran")
+    if any(mark in reason for mark in SELECTION_MARKS):
+        return reason, "selection"
+    return reason, "profile" if any(r.stop.get("kind") == "skip" for r in tests.values()) else "target"
+
+
+def judged(requirements: dict[str, dict]) -> dict:
+    """Per level, how much of the contract the run judged: ``{"MUST": {"total", "judged", "passed", "failed",
+    "not_run": {cause: n}}}`` (INFO: judged when observed)."""
+    counts = {}
+    for level in LEVELS:
+        records = [r for r in requirements.values() if r["level"] == level]
+        not_run = [r for r in records if r["status"] == "not_run"]
+        counts[level] = {"total": len(records), "judged": len(records) - len(not_run),
+                         "passed": sum(r["status"] in ("passed", "info") for r in records),
+                         "failed": sum(r["status"] == "failed" for r in records),
+                         "not_run": {cause: sum(r.get("not_run_cause") == cause for r in not_run)
+                                     for cause in NOT_RUN_CAUSES}}
+    return counts
+
+
+def judged_line(summary: dict) -> str:
+    """``MUST judged 38/38 · passed 38`` (and failed, and not run by cause, when any)."""
+    parts = []
+    for level in ("MUST", "SHOULD"):
+        counts = summary["judged"][level]
+        text = f"{level} judged {counts['judged']}/{counts['total']} · passed {counts['passed']}"
+        text += f" · failed {counts['failed']}" if counts["failed"] else ""
+        text += "".join(f" · not run ({cause}) {n}" for cause, n in counts["not_run"].items() if n)
+        parts.append(text)
+    return " | ".join(parts)
 
 
 def exit_code(summary: dict) -> int:
-    """0 when no MUST failed and, unless the level is ``must``, no SHOULD failed; else 1."""
+    """0 when no MUST failed and, unless the level is ``must``, no SHOULD failed, and no MUST was left not run by
+    what the target did; else 1."""
     fatal = ("MUST",) if summary["level"] == "must" else ("MUST", "SHOULD")
-    return int(any(r["status"] == "failed" and r["level"] in fatal for r in summary["requirements"].values()))
+    records = summary["requirements"].values()
+    return int(any(r["status"] == "failed" and r["level"] in fatal for r in records)
+               or any(r["level"] == "MUST" and r.get("not_run_cause") == "target" for r in records))
 
 
 def load_summary(path: Path) -> dict:

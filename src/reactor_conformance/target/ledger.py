@@ -34,6 +34,7 @@ class Entry:
     identity: str
     delete_path: str
     at: str = ""
+    about: tuple[tuple[str, str], ...] = ()  # what it belongs to: (("package", EP…), ("org", …@AdobeOrg)) for a grant
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id} (DELETE {self.delete_path} as {self.identity})"
@@ -59,9 +60,11 @@ class Ledger:
     def __init__(self, path: str | os.PathLike, durable: bool = True):
         self.path, self.durable = Path(path), durable
 
-    def record(self, kind: str, resource_id: str, identity: str, delete_path: str) -> None:
-        """Write down a resource that now exists on the target (before anything else can go wrong)."""
-        self._append({"kind": kind, "id": resource_id, "identity": identity, "delete_path": delete_path, "event": "created"})
+    def record(self, kind: str, resource_id: str, identity: str, delete_path: str, **about: str) -> None:
+        """Write down a resource that now exists on the target (before anything else can go wrong); ``about``: what
+        it belongs to (a grant's package and org), so that the run finds its own grants again by ID."""
+        self._append({"kind": kind, "id": resource_id, "identity": identity, "delete_path": delete_path,
+                      "event": "created", **({"about": about} if about else {})})
 
     def forget(self, resource_id: str) -> None:
         """The resource was deleted."""
@@ -79,8 +82,9 @@ class Ledger:
                 event = json.loads(line)
                 if event["event"] == "created":
                     created.pop(event["id"], None)  # re-created: it moves to the newest place
+                    about = tuple(sorted((event.get("about") or {}).items()))
                     created[event["id"]] = Entry(event["kind"], event["id"], event["identity"],
-                                                 event["delete_path"], event.get("at", ""))
+                                                 event["delete_path"], event.get("at", ""), about)
                 elif event["event"] == "deleted":
                     created.pop(event["id"], None)
             except (ValueError, KeyError, TypeError):
