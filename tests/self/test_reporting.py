@@ -108,6 +108,8 @@ NOT_RUN_CASES = [
      {"t1": result("not_run", ("A-01",), held={}, failed={}, stop={"kind": "skip", "message": "not run: no x"}),
       "t2": result("not_run", ("A-01",), held={}, failed={}, stop=UNMET_GRANT)}, "target", 1),
     ("a requirement that ran has no not-run cause", {"t1": ("passed", ("A-01",))}, None, 0),
+    ("tests that ran to their end without judging it, in a full run: the target's answers left nothing to judge",
+     {"t1": result("passed", ("A-01", "A-02"), held={"A-02": 1}, failed={})}, "target", 1),
 ]
 
 
@@ -118,6 +120,14 @@ def test_not_run_causes_and_whether_they_fail_the_run(description, outcomes, cau
     assert summary["exit_code"] == code
     assert [b["requirement"] for b in summary["blocked"]] == (["A-01"] if cause == "target" else [])
     assert schema_errors("summary", summary) == []
+
+
+def test_with_a_selection_tests_that_did_not_judge_it_leave_it_to_the_tests_not_chosen():
+    results = {"t1": result("passed", ("A-01", "A-02"), held={"A-02": 1}, failed={})}
+    summary = build_summary(run_id="r", started_at=START, finished_at=START, target={"base_url": "x"}, level="should",
+                            fuzz={}, catalog=CATALOG, test_results=results, selective=True)
+    assert summary["requirements"]["A-01"]["not_run_cause"] == "selection"
+    assert summary["exit_code"] == 0
 
 
 def test_a_should_left_not_run_by_the_target_does_not_fail_the_run():

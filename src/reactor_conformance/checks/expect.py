@@ -47,6 +47,7 @@ class Verdicts:
     held: Counter = field(default_factory=Counter)
     failed: dict[str, str] = field(default_factory=dict)
     deferring: bool = False  # inside ``together()``: a failed check is recorded, the test goes on
+    pending: dict[str, str] = field(default_factory=dict)  # findings the test went on after: they fail it at its end
 
     def to_json(self) -> dict:
         return {"held": dict(self.held), "failed": dict(self.failed)}
@@ -64,7 +65,7 @@ def begin() -> Verdicts:
 
 def fail(requirement: str, what: str, expected: str, observed: str,
          response: requests.Response | None = None) -> None:
-    text = finding(requirement, what, expected, observed, response)
+    text = _record(requirement, what, expected, observed, response)
     if not verdicts.deferring:
         raise ConformanceFailure(requirement, text)
 
@@ -72,7 +73,21 @@ def fail(requirement: str, what: str, expected: str, observed: str,
 def finding(requirement: str, what: str, expected: str, observed: str,
             response: requests.Response | None = None) -> str:
     """Record a failed check of ``requirement`` without stopping the test, and return its text: for a step of
-    the suite's own flow (a clean-up, a leftover removed) whose failure must be judged while the test goes on."""
+    the suite's own flow (a clean-up, a leftover removed) whose failure must be judged while the test goes on.
+    The test fails at its end (the plugin raises ``pending`` after its teardown) unless it failed before."""
+    text = _record(requirement, what, expected, observed, response)
+    postpone({requirement: text})
+    return text
+
+
+def postpone(failures: dict[str, str]) -> None:
+    """Failed checks, already recorded, that fail the test at its end."""
+    for requirement, text in failures.items():
+        verdicts.pending.setdefault(requirement, text)
+
+
+def _record(requirement: str, what: str, expected: str, observed: str,
+            response: requests.Response | None = None) -> str:
     lines = [f"[{requirement}] {what}", f"  expected: {expected}", f"  observed: {observed}"]
     produced_by = answers.intermediary(response) if response is not None else None
     if produced_by:

@@ -273,6 +273,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         report.user_properties = [*report.user_properties, (VERDICTS, json.dumps(record)), *readable]
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem):
+    """A test that went on after a failed step of the flow (a finding: a clean-up that did not delete, a list that
+    left a grant out) fails here, once its teardown is over, unless something stopped it before."""
+    result = yield
+    pending = expect.verdicts.pending if getattr(item.config, "reactor", None) is not None else {}
+    if pending and not item.stash.get(STOP, None):
+        raise expect.ConformanceFailure(next(iter(pending)), "\n\n".join(pending.values()))
+    return result
+
+
 def _check_site(item: pytest.Item, call: pytest.CallInfo) -> str:
     """``file:line`` of the failed check in the test's own module (else the deepest frame of the suite)."""
     frames, tb = [], call.excinfo.tb  # the raw frames: pytest's own traceback objects cost milliseconds each
@@ -362,6 +373,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         catalog=list(catalog().values()),
         test_results={nodeid: _test_result(entry) for nodeid, entry in config.reactor_results.items()},
         requests=_request_counts(context.run_dir),
+        selective=_selective(config),
     )
     context.run_dir.mkdir(parents=True, exist_ok=True)
     reporting.write(reporting.RUN, context.run_dir, summary)
@@ -380,6 +392,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     reporting.point_latest(context.run_dir)
     if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         session.exitstatus = summary["exit_code"]
+
+
+def _selective(config: pytest.Config) -> bool:
+    """The person chose some of the suite's tests only: ``-k``, ``-m``, ``--requirement``, ``--operation``, or
+    paths narrower than the suite's folder."""
+    option = config.option
+    if option.keyword or option.markexpr or config.getoption("requirement") or config.getoption("operation"):
+        return True
+    suites = {FOLDER.resolve(), (config.rootpath / "tests" / "conformance").resolve()}
+    return any("::" in arg or Path(arg).resolve() not in suites for arg in config.args)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

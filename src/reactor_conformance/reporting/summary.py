@@ -65,11 +65,14 @@ def _iso(moment: datetime) -> str:
 
 
 def build_summary(*, run_id, started_at: datetime, finished_at: datetime, target: dict, level: str, fuzz: dict,
-                  catalog, test_results: dict[str, TestResult], requests: dict[str, int] | None = None) -> dict:
+                  catalog, test_results: dict[str, TestResult], requests: dict[str, int] | None = None,
+                  selective: bool = False) -> dict:
+    """``selective``: the person chose some tests only (``-k``, ``--requirement``, test paths): a requirement whose
+    tests ran to their end without judging it was left to the tests not chosen."""
     requirements = {}
     for requirement in catalog:
         tests = {nodeid: r for nodeid, r in test_results.items() if r.touches(requirement.id)}
-        requirements[requirement.id] = _requirement_record(requirement, tests)
+        requirements[requirement.id] = _requirement_record(requirement, tests, selective)
     totals = {status: sum(1 for r in requirements.values() if r["status"] == status) for status in STATUSES}
     blocked = [{"requirement": rid, "reason": r["message"]} for rid, r in requirements.items()
                if r["level"] == "MUST" and r.get("not_run_cause") == "target"]
@@ -90,7 +93,7 @@ def build_summary(*, run_id, started_at: datetime, finished_at: datetime, target
     return summary
 
 
-def _requirement_record(requirement, tests: dict[str, TestResult]) -> dict:
+def _requirement_record(requirement, tests: dict[str, TestResult], selective: bool = False) -> dict:
     rid = requirement.id
     observations = [text for r in tests.values() for key, text in r.observations if key == rid]
     held = sum(r.held.get(rid, 0) for r in tests.values())
@@ -110,16 +113,17 @@ def _requirement_record(requirement, tests: dict[str, TestResult]) -> dict:
     else:
         status, message = "not_run", ""
     if status == "not_run":
-        message, cause = _not_run_reason(tests)
+        message, cause = _not_run_reason(tests, selective)
     record = {"level": requirement.level, "group": requirement.group, "title": requirement.title,
               "status": status, "tests": sorted(tests), "message": message, "observations": observations,
               "checks": {"held": held, "failed": len(failed_checks), "broken_tests": len(broken)}}
     return {**record, "not_run_cause": cause} if cause else record
 
 
-def _not_run_reason(tests: dict[str, TestResult]) -> tuple[str, str]:
+def _not_run_reason(tests: dict[str, TestResult], selective: bool = False) -> tuple[str, str]:
     """Why no check ran, and whose doing that was (``NOT_RUN_CAUSES``): the target's first, since a step the
-    target refused is what must not pass for a choice of the person's."""
+    target refused is what must not pass for a choice of the person's. Tests that ran to their end without a check
+    of it leave it to the person's selection when there was one, else to the target's answers."""
     if not tests:
         return "no test: deselected", "selection"
     for nodeid, result in tests.items():
@@ -133,7 +137,9 @@ def _not_run_reason(tests: dict[str, TestResult]) -> tuple[str, str]:
     reason = next((text for text in reasons if text), "no check of it ran")
     if any(mark in reason for mark in SELECTION_MARKS):
         return reason, "selection"
-    return reason, "profile" if any(r.stop.get("kind") == "skip" for r in tests.values()) else "target"
+    if any(r.stop.get("kind") == "skip" for r in tests.values()):
+        return reason, "profile"
+    return reason, "selection" if selective else "target"
 
 
 def judged(requirements: dict[str, dict]) -> dict:
