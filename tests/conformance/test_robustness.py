@@ -58,8 +58,9 @@ def test_a_mangled_id_answers_400_or_404(description, template, method, as_ident
     expect.status(after, 200, "FUZZ-05", f"the real authorization after {what}")
     attributes = expect.member(expect.json_body(after, "FUZZ-05", what), "data.attributes", "FUZZ-05", what, after)
     attributes = attributes if isinstance(attributes, dict) else {}
-    changed = sorted(key for key in {*attributes, *grant["attributes"]}
-                     if attributes.get(key) != grant["attributes"].get(key))
+    granted = expect.member({"data": grant}, "data.attributes", "FUZZ-05", "the created authorization, to compare with")
+    granted = granted if isinstance(granted, dict) else {}
+    changed = sorted(key for key in {*attributes, *granted} if attributes.get(key) != granted.get(key))
     expect.equal(changed, [], "FUZZ-05", f"attributes of the real authorization that changed after {what}", after)
 
 
