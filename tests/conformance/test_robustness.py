@@ -103,6 +103,8 @@ def test_concurrent_decisions_end_in_one_well_formed_state(authorized, owner, gr
     expect.check(data["attributes"]["state"] in ("approved", "rejected"), "FUZZ-06",
                  "the state after concurrent decisions", "approved or rejected", str(data["attributes"]["state"]),
                  final)
+    expect.check(bool(accepted), "FUZZ-06", "the state after concurrent decisions, all of them refused",
+                 "the state nobody was answered 200 for left unchanged", str(data["attributes"]["state"]), final)
     # A target that serialises the decisions gives each a distinct updated_at; the one that came last is what stays.
     moments = [moment(resource) for resource in accepted]
     if len(set(moments)) == len(moments):

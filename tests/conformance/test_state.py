@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
 
 import pytest
 
@@ -160,7 +159,9 @@ def read_state(owner, authorization_id: str) -> str:
     """The stored state as the owner reads it, for an observation (an unreadable one is said so, never a break)."""
     response = owner.get(api.authorization_path(authorization_id))
     state = readings.dig(answers.body_of(response), "data", "attributes", "state")
-    return str(state) if response.status_code == 200 and state is not None else f"unreadable ({answers.describe(response)})"
+    if response.status_code == 200 and state is not None:
+        return str(state)
+    return f"unreadable ({answers.describe(response)})"
 
 
 @pytest.mark.requirement("STATE-08", "FUZZ-01")

@@ -222,8 +222,8 @@ FAULTS: dict[str, Fault] = {fault.name: fault for fault in (
     Fault(FaultName.GRANT_ANSWERS_EMPTY_ID, 'a grant is created but answered with "id": "" (a skeleton mock\'s '
           "answer)", ("CREATE-01", "SHAPE-02"), flow=True),
     # flow and guards: each shows only where a check used to judge the happy answer alone
-    Fault(FaultName.HEADERLESS_CALL_500, "a call without the org header crashes with a 500 (neither refused nor served)",
-          ("SHAPE-08", "AUTH-03")),
+    Fault(FaultName.HEADERLESS_CALL_500, "a call without the org header crashes with a 500 (neither refused nor "
+          "served)", ("SHAPE-08", "AUTH-03")),
     Fault(FaultName.ACCEPTED_ANSWERED_202, "a decision spelled accepted answers 202 showing the state accepted (and "
           "stores nothing)", ("SHAPE-04",)),
     Fault(FaultName.RELATED_PACKAGE_NULL, "an authorization's related package answers 200 with data null",
