@@ -7,13 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from reactor_conformance.checks import answers, api, cases, expect
+from reactor_conformance.checks import answers, api, cases, expect, readings
 
 CLOCK_SKEW = timedelta(minutes=5)
-
-
-def parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 @pytest.mark.requirement("CREATE-01")
@@ -55,7 +51,8 @@ def test_owner_grants_the_package_to_the_authorized_org(owner, grants, package_i
     expect.equal(attributes["created_at"], attributes["updated_at"], "CREATE-02",
                  f"{what} has created_at = updated_at", response)
     now = datetime.now(timezone.utc)
-    expect.check(parse_time(attributes["created_at"]) <= now + CLOCK_SKEW, "CREATE-02",
+    created = readings.instant(attributes["created_at"], "CREATE-02", f"{what}: created_at", response)
+    expect.check(created <= now + CLOCK_SKEW, "CREATE-02",
                  f"{what} is not created in the future", f"created_at ≤ {now.isoformat()} + 5 min",
                  attributes["created_at"], response)
 

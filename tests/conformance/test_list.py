@@ -36,14 +36,18 @@ def grant_to_everyone(grants, clients, run, path: str) -> list[str]:
 
 
 def list_page(response, requirement: str, what: str) -> dict:
-    """A 200 page: ``data`` an array and ``meta.pagination`` with its five members (their types are SHAPE-05's)."""
+    """A 200 page: ``data`` an array and ``meta.pagination`` with its five members, integers or null (SHAPE-05 judges
+    them too; here a page whose counters cannot be counted with cannot be judged, so it fails ``requirement``)."""
     expect.status(response, 200, requirement, what)
     body = expect.json_body(response, requirement, what)
-    pagination = ((body.get("meta") if isinstance(body, dict) else None) or {}).get("pagination")
+    pagination = readings.dig(body, "meta", "pagination")
     expect.check(isinstance(body, dict) and isinstance(body.get("data"), list) and isinstance(pagination, dict),
                  requirement, what, "a list document: data and meta.pagination", response.text[:200], response)
     missing = [name for name in PAGINATION if name not in pagination]
     expect.equal(missing, [], requirement, f"{what}: meta.pagination members missing", response)
+    odd = {name: pagination[name] for name in PAGINATION if pagination[name] is not None
+           and (not isinstance(pagination[name], int) or isinstance(pagination[name], bool))}
+    expect.equal(odd, {}, requirement, f"{what}: meta.pagination members that are neither integers nor null", response)
     return body
 
 
@@ -226,5 +230,6 @@ def test_list_links_lead_to_the_announced_pages(description, template, owner, gr
 
 def follow(client, link: str, what: str):
     """GET a list link: the answer and its (well-formed) page."""
+    expect.check(isinstance(link, str) and bool(link), "LIST-06", what, "a link to follow", repr(link))
     response = client.get(link)
     return response, list_page(response, "LIST-06", f"the page {what} leads to")

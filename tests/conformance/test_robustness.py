@@ -13,7 +13,7 @@ from datetime import datetime
 
 import pytest
 
-from reactor_conformance.checks import answers, api, expect
+from reactor_conformance.checks import answers, api, expect, readings
 
 # Mangled authorization IDs built from a real one ({ea}): description, the path after the collection.
 MANGLED_IDS = [
@@ -74,7 +74,7 @@ def test_a_query_string_after_a_valid_id_may_be_ignored(authorized, grant):
 
 
 def moment(resource: dict) -> datetime:
-    return datetime.fromisoformat(resource["attributes"]["updated_at"].replace("Z", "+00:00"))
+    return readings.instant(resource["attributes"].get("updated_at"), "FUZZ-06", f"updated_at of {resource.get('id')}")
 
 
 @pytest.mark.requirement("FUZZ-06")
