@@ -116,6 +116,7 @@ def test_grant_approve_install_revoke(owner, authorized, grants, package_id, fix
     after = authorized.get(api.extension_path(extension_id))
     expect.status(after, 200, "EFFECT-04", "the extension installed before the revocation reads back")
     read_before = expect.json_body(before, "EFFECT-02", "the extension read")
+    expect.member(read_before, "data.attributes", "EFFECT-02", "the extension read", before)  # what must stay
     read_after = expect.json_body(after, "EFFECT-04", "the extension read back")
     expect.equal(lasting(expect.member(read_after, "data", "EFFECT-04", "the extension read back", after)),
                  lasting(expect.member(read_before, "data", "EFFECT-02", "the extension read", before)), "EFFECT-04",

@@ -28,16 +28,20 @@ def attributes_of(document, requirement: str, what: str, response=None) -> dict:
     return attributes
 
 
-def before(grant: dict, requirement: str) -> dict:
-    """What the grant was when it was created, to compare with (its answer's attributes)."""
-    return attributes_of({"data": grant}, requirement, "the created authorization, to compare with")
+def before(grant: dict, requirement: str, *names: str) -> dict:
+    """What the grant was when it was created, to compare with (its answer's attributes); each of ``names`` must be
+    there, or a comparison would hold on two missing members."""
+    attributes = attributes_of({"data": grant}, requirement, "the created authorization, to compare with")
+    for name in names:
+        expect.member(attributes, name, requirement, "the created authorization, to compare with")
+    return attributes
 
 
 def unchanged(owner, grant: dict, requirement: str, what: str, response) -> None:
     """Neither state nor updated_at moved since the grant."""
     after = read_back(owner, grant["id"], requirement, what)
-    was = before(grant, requirement)
-    expect.equal((after.get("state"), after.get("updated_at")), (was.get("state"), was.get("updated_at")),
+    was = before(grant, requirement, "state", "updated_at")
+    expect.equal((after.get("state"), after.get("updated_at")), (was["state"], was["updated_at"]),
                  requirement, f"state and updated_at {what}", response)
 
 
@@ -137,10 +141,10 @@ def test_attributes_other_than_state_are_read_only(description, attribute, value
                  "a 4xx refusal, or 200 ignoring the attribute", answers.describe(response), response)
     if response.status_code == 200:  # ignored, it must be: the answer shows the attribute as it was
         answered = attributes_of(expect.json_body(response, "STATE-06", what), "STATE-06", what, response)
-        expect.equal(answered.get(attribute), before(grant, "STATE-06").get(attribute), "STATE-06",
+        expect.equal(answered.get(attribute), before(grant, "STATE-06", attribute)[attribute], "STATE-06",
                      f"{attribute} in the answer to {what}", response)
     after = read_back(owner, grant["id"], "STATE-06", f"after {what}")
-    expect.equal(after.get(attribute), before(grant, "STATE-06").get(attribute), "STATE-06",
+    expect.equal(after.get(attribute), before(grant, "STATE-06", attribute)[attribute], "STATE-06",
                  f"{attribute} read back after {what}", response)
 
 
