@@ -321,11 +321,13 @@ LISTS_OF_LINKS = [
 def test_links_self_of_listed_authorizations_resolve(description, identity, template, as_identity, grant,
                                                       package_id):
     client = as_identity(identity)
-    listed = client.get(template.format(ep=package_id), params={"page[size]": 100})
-    expect.status(listed, 200, "SHAPE-06", f"{identity} reads {description}")
-    # Only this test's own grant: an org-wide list also shows other tests' grants (or other clients'), which
-    # may be revoked between the list and the link.
-    items = readings.resources(expect.json_body(listed, "SHAPE-06", description), "SHAPE-06", description, listed)
+    # Only this test's own grant, on whichever page: an org-wide list also shows other tests' grants (or other
+    # clients'), which may be revoked between the list and the link.
+    items, listed = [], None
+    for listed, page in api.walk(client, template.format(ep=package_id)):
+        expect.status(listed, 200, "SHAPE-06", f"{identity} reads {description}")
+        expect.check(page is not None, "SHAPE-06", description, "a list document", answers.describe(listed), listed)
+        items += page["data"]
     for item in readings.listed(items, grant["id"], "SHAPE-06", f"{identity} reads {description}", listed):
         what = f"links.self of {grant['id']} in {description}"
         link = dig(item, "links", "self")
