@@ -92,7 +92,7 @@ def test_a_reading_gives_its_value_or_fails_saying_what_was_there(description, r
 
 
 @pytest.mark.parametrize("value, usable", [("EA1", True), ("", False), (" ", False), (None, False), (1, False),
-                                           ({"id": "EA1"}, False)])
+                                           ({"id": "EA1"}, False), ("EA1/..", False), ("EA1?x=1", False)])
 def test_only_a_non_empty_string_is_an_id_a_path_may_be_built_from(value, usable):
     assert readings.usable_id(value) is usable
 

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import requests
 
-from . import answers, expect
+from . import answers, api, expect
 
 
 def dig(value, *keys):
@@ -21,13 +21,18 @@ def dig(value, *keys):
 
 
 def usable_id(value) -> bool:
-    """An ID the suite may put in a path: a non-empty string (an empty one would name the collection instead)."""
-    return isinstance(value, str) and bool(value.strip())
+    """An ID the suite may put in a path (``api.segment``): a non-empty string without a separator (an empty one
+    would name the collection instead)."""
+    try:
+        api.segment(value)
+    except api.UnusableId:
+        return False
+    return True
 
 
 def resource_id(value, requirement: str, what: str, response: requests.Response | None = None) -> str:
     """``value`` when it is a usable ID; else ``requirement`` fails: the target gave no ID a path can be built from."""
-    expect.check(usable_id(value), requirement, what, "an ID: a non-empty string",
+    expect.check(usable_id(value), requirement, what, "an ID: a non-empty string naming one resource",
                  "no ID (null or missing)" if value is None else f"the ID {_show(value)}", response)
     return value
 
