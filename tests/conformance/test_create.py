@@ -32,7 +32,7 @@ def test_the_fixture_package_is_the_owners(owner, package_id, org_of, run):
                      "know whose it is", response)
 
 
-@pytest.mark.requirement("CREATE-01", "CREATE-02", "SHAPE-02", "SHAPE-03", "SHAPE-04", "SHAPE-09")
+@pytest.mark.requirement("CREATE-01", "CREATE-02", "SHAPE-02", "SHAPE-09")
 def test_owner_grants_the_package_to_the_authorized_org(owner, grants, package_id, org_of):
     grants.clear("authorized")
     response = owner.post(api.package_authorizations_path(package_id), json=api.grant_document(org_of("authorized")))
