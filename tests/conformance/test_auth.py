@@ -157,10 +157,17 @@ def test_authentication_refusals_are_error_documents(case, as_identity, org_of, 
 @pytest.mark.parametrize("case", NO_ORG_HEADER, ids=ids(NO_ORG_HEADER))
 def test_refusals_of_calls_without_the_org_header_are_error_documents(case, as_identity, org_of, package_id,
                                                                       observe):
-    """Judged only where the target refuses the call: a call it serves is no refusal (AUTH-03 judges it)."""
+    """Judged where the target refuses the call; a call it serves is no refusal (AUTH-03 judges it), and any other
+    answer (a 5xx, a redirect) is neither a refusal nor a service: no legal answer, so it fails here."""
     response = send(case, as_identity, org_of, package_id)
-    if 400 <= response.status_code < 500:
-        error_document(response, f"the refusal of a call with {case[0]}", case[0], observe)
+    what = f"the answer to a call with {case[0]}"
+    if response.status_code == 200:
+        expect.unmet(f"{case[0]}: the target served the call, so there is no refusal to judge (AUTH-03 judges what "
+                     "it served)")
+    expect.check(400 <= response.status_code < 500, "SHAPE-08", what,
+                 "a 4xx refusal as an error document, or HTTP 200 serving the token's own org (AUTH-03's)",
+                 answers.describe(response), response)
+    error_document(response, f"the refusal of a call with {case[0]}", case[0], observe)
 
 
 def error_document(response, what: str, case: str, observe) -> None:

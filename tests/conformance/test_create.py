@@ -7,13 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from reactor_conformance.checks import answers, api, cases, expect
+from reactor_conformance.checks import answers, api, cases, expect, readings
 
 CLOCK_SKEW = timedelta(minutes=5)
-
-
-def parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 @pytest.mark.requirement("CREATE-01")
@@ -36,7 +32,7 @@ def test_the_fixture_package_is_the_owners(owner, package_id, org_of, run):
                      "know whose it is", response)
 
 
-@pytest.mark.requirement("CREATE-01", "CREATE-02", "SHAPE-02", "SHAPE-03", "SHAPE-04", "SHAPE-09")
+@pytest.mark.requirement("CREATE-01", "CREATE-02", "SHAPE-02", "SHAPE-09")
 def test_owner_grants_the_package_to_the_authorized_org(owner, grants, package_id, org_of):
     grants.clear("authorized")
     response = owner.post(api.package_authorizations_path(package_id), json=api.grant_document(org_of("authorized")))
@@ -55,7 +51,8 @@ def test_owner_grants_the_package_to_the_authorized_org(owner, grants, package_i
     expect.equal(attributes["created_at"], attributes["updated_at"], "CREATE-02",
                  f"{what} has created_at = updated_at", response)
     now = datetime.now(timezone.utc)
-    expect.check(parse_time(attributes["created_at"]) <= now + CLOCK_SKEW, "CREATE-02",
+    created = readings.instant(attributes["created_at"], "CREATE-02", f"{what}: created_at", response)
+    expect.check(created <= now + CLOCK_SKEW, "CREATE-02",
                  f"{what} is not created in the future", f"created_at ≤ {now.isoformat()} + 5 min",
                  attributes["created_at"], response)
 
@@ -121,7 +118,7 @@ def test_second_grant_to_the_same_org_is_refused(owner, grant, grants, package_i
     expect.client_error(response, "CREATE-06", "a second grant of the same package to the same org")
     expect.equal([item["id"] for item in found], [grant["id"]], "CREATE-06",
                  "the first authorization stays the only one", response)
-    expect.equal(found[0]["attributes"]["state"], "pending_approval", "CREATE-06",
+    expect.equal(found[0]["attributes"].get("state"), "pending_approval", "CREATE-06",
                  "the first authorization is unchanged", response)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from reactor_conformance.checks import api, fuzz
+from reactor_conformance.checks import answers, api, fuzz, readings
 
 # Who fuzzes what: description, operation, identity (None: nobody's credentials), and the real resource the
 # operation's path is given: "grant" (a fresh grant of the fuzzed package to the authorized org), "install"
@@ -132,13 +132,18 @@ def install(run, clients, grants) -> str | None:
     response = clients["authorized"].post(api.property_extensions_path(prop), json=api.install_document(public))
     if response.status_code != 201:
         return None  # the fuzzing still runs, on generated IDs; installing is EFFECT's to judge
-    extension_id = response.json()["data"]["id"]
+    what = "setup: the authorized org installs the public fixture package"
+    extension_id = readings.resource_id(readings.dig(answers.body_of(response), "data", "id"), "FUZZ-02",
+                                        f"{what}: the created extension's ID (the spec's 201 carries it)", response)
     grants.track("authorized", api.extension_path(extension_id), extension_id, kind="extension")
     return extension_id
 
 
 def package_grants(clients, package: str) -> list[str] | None:
-    return api.list_ids(clients["owner"], api.package_authorizations_path(package))
+    """The IDs of the package's grants, as the owner lists them; one that is no usable ID cannot be deleted by it, and
+    is left out (the lists' requirements judge it)."""
+    ids = api.list_ids(clients["owner"], api.package_authorizations_path(package))
+    return None if ids is None else [value for value in ids if readings.usable_id(value)]
 
 
 def rows():

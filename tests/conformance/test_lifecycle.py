@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from reactor_conformance.checks import answers, api, expect
+from reactor_conformance.checks import answers, api, expect, readings
 from reactor_conformance.target.recorded import Recorded
 
 
@@ -42,7 +42,7 @@ def _created_id(response) -> str | None:
         data = response.json().get("data")
     except (ValueError, AttributeError):
         return None
-    return data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
+    return data["id"] if isinstance(data, dict) and readings.usable_id(data.get("id")) else None
 
 
 def refused(response, requirement: str, what: str) -> None:
@@ -53,8 +53,8 @@ def refused(response, requirement: str, what: str) -> None:
 def reads_package(client, path: str, package_id: str, requirement: str, what: str) -> None:
     response = client.get(path)
     expect.status(response, 200, requirement, what)
-    data = expect.json_body(response, requirement, what).get("data") or {}
-    expect.equal(data.get("id"), package_id, requirement, f"{what}: the package read", response)
+    expect.equal(readings.dig(expect.json_body(response, requirement, what), "data", "id"), package_id, requirement,
+                 f"{what}: the package read", response)
 
 
 def lasting(extension) -> dict:
@@ -98,7 +98,8 @@ def test_grant_approve_install_revoke(owner, authorized, grants, package_id, fix
     extension = expect.document(installed, "extension", "EFFECT-02", "the installed extension")["data"]
     expect.equal(extension["relationships"]["extension_package"]["data"]["id"], package_id, "EFFECT-02",
                  "the installed extension's package", installed)
-    before = authorized.get(api.extension_path(extension["id"]))
+    extension_id = readings.resource_id(extension["id"], "EFFECT-02", "the installed extension's ID", installed)
+    before = authorized.get(api.extension_path(extension_id))
     expect.status(before, 200, "EFFECT-02", "the authorized org reads the installed extension")
 
     # revoked: out of the catalog, private versions unreadable, no new install, the installed one intact
@@ -112,10 +113,13 @@ def test_grant_approve_install_revoke(owner, authorized, grants, package_id, fix
                   "once revoked, the authorized org reads the private package")
     refused(install(authorized, grants, property_id, package_id), "EFFECT-04",
             "once revoked, the authorized org installs the package again")
-    after = authorized.get(api.extension_path(extension["id"]))
+    after = authorized.get(api.extension_path(extension_id))
     expect.status(after, 200, "EFFECT-04", "the extension installed before the revocation reads back")
-    expect.equal(lasting(expect.member(after.json(), "data", "EFFECT-04", "the extension read back", after)),
-                 lasting(expect.member(before.json(), "data", "EFFECT-02", "the extension read", before)), "EFFECT-04",
+    read_before = expect.json_body(before, "EFFECT-02", "the extension read")
+    expect.member(read_before, "data.attributes", "EFFECT-02", "the extension read", before)  # what must stay
+    read_after = expect.json_body(after, "EFFECT-04", "the extension read back")
+    expect.equal(lasting(expect.member(read_after, "data", "EFFECT-04", "the extension read back", after)),
+                 lasting(expect.member(read_before, "data", "EFFECT-02", "the extension read", before)), "EFFECT-04",
                  "the extension installed before the revocation is unchanged", after)
     lists.settle()
 
@@ -150,10 +154,13 @@ def release_new_version(owner, package_id: str) -> str:
                      "(a proxy re-encoding the multipart body?)")
     expect.check(upload.status_code == 201, "EFFECT-05", f"setup: the owner uploads version {version} of "
                  f"{attributes['name']}", "HTTP 201", observed, upload)
-    new_id = expect.member(upload.json(), "data.id", "EFFECT-05", f"setup: the uploaded version {version}", upload)
+    what = f"setup: the uploaded version {version}"
+    new_id = readings.resource_id(expect.member(expect.json_body(upload, "EFFECT-05", what), "data.id", "EFFECT-05",
+                                                what, upload), "EFFECT-05", what, upload)
     released = owner.patch(api.package_path(new_id), json=api.release_private_document(new_id))
     expect.status(released, 200, "EFFECT-05", f"setup: the owner releases version {version} privately")
-    expect.equal(expect.member(released.json(), "data.attributes.availability", "EFFECT-05",
+    expect.equal(expect.member(expect.json_body(released, "EFFECT-05", f"setup: version {version} once released"),
+                               "data.attributes.availability", "EFFECT-05",
                                f"setup: version {version} once released", released), "private", "EFFECT-05",
                  f"setup: version {version} once released", released)
     return new_id

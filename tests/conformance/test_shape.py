@@ -11,7 +11,8 @@ from datetime import datetime
 
 import pytest
 
-from reactor_conformance.checks import answers, api, expect
+from reactor_conformance.checks import answers, api, expect, readings
+from reactor_conformance.checks.readings import dig
 from reactor_conformance.checks.schemas import errors as schema_errors
 
 ONE = "/extension_package_usage_authorizations/{ea}"
@@ -24,13 +25,6 @@ ATTRIBUTES = ("created_at", "updated_at", "name", "platform", "owner_org_id", "o
               "updated_by_display_name")
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z")
 GATEWAY_SHAPE = {"error_code", "message"}
-
-
-def dig(value, *keys):
-    """``value[k1][k2]…``, or None where a member is missing or not an object."""
-    for key in keys:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value
 
 
 def send(client, method: str, template: str, request: dict, **values):
@@ -120,13 +114,18 @@ LIST_SOURCES = [
 
 
 def resources_from(as_identity, grant, package_id, source, requirement):
-    """The answer of one source (a row of the tables above) and the authorization resources in it."""
+    """The answer of one source (a row of the tables above) and the authorization resources in it (``data`` null is
+    no resource, and a list that holds none leaves nothing to judge: not run, LIST-01/LIST-02 judge what it holds)."""
     description, identity, method, template, decision = source
+    what = f"an authorization {description}"
     request = {"json": api.decision_document(grant["id"], decision)} if decision else {}
     response = send(as_identity(identity), method, template, request, ea=grant["id"], ep=package_id)
-    expect.status(response, 200, requirement, f"an authorization {description}")
-    data = dig(expect.json_body(response, requirement, f"an authorization {description}"), "data")
-    return response, (data if isinstance(data, list) else [data])
+    expect.status(response, 200, requirement, what)
+    resources = readings.resources(expect.json_body(response, requirement, what), requirement, what, response)
+    if not resources:
+        expect.unmet(f"{what}: the list held no authorization to judge (LIST-01 and LIST-02 judge what it holds)",
+                     response)
+    return response, resources
 
 
 SOURCES = SINGLE_SOURCES + LIST_SOURCES
@@ -159,7 +158,7 @@ def test_authorizations_have_the_documented_attributes(description, identity, me
     response, resources = resources_from(as_identity, grant, package_id, source, "SHAPE-03")
     for resource in resources:
         what = f"an authorization {description} ({dig(resource, 'id')})"
-        attributes = dig(resource, "attributes") or {}
+        attributes = resource["attributes"] if isinstance(resource.get("attributes"), dict) else {}
         expect.equal([name for name in ATTRIBUTES if not isinstance(attributes.get(name), str)], [], "SHAPE-03",
                      f"{what}: documented attributes that are missing or not strings", response)
         for name in ("created_at", "updated_at"):
@@ -202,7 +201,9 @@ STATE_READS = [
 @pytest.mark.parametrize("description, decisions", STATE_HISTORIES, ids=[case[0] for case in STATE_HISTORIES])
 def test_state_is_always_one_of_the_three(description, decisions, as_identity, authorized, grant, grants,
                                           package_id):
-    """Whatever the authorized org sends, no answer and no read-back shows a state outside the three."""
+    """Whatever the authorized org sends, no answer and no read-back shows a state outside the three. Every answer
+    that carries the authorization is judged, whatever its status, and every page of the lists; a list that leaves
+    the grant out leaves its state there not judged, and the test says so (docs/decisions.md D91, D92)."""
     answered = []
     for number, decision in enumerate(decisions):
         if number == 0 and decision in api.STATES:
@@ -210,18 +211,31 @@ def test_state_is_always_one_of_the_three(description, decisions, as_identity, a
             continue
         response = authorized.patch(api.authorization_path(grant["id"]),
                                     json=api.decision_document(grant["id"], decision))
-        if response.status_code == 200:
-            answered.append(dig(response.json(), "data", "attributes", "state"))
+        answered += readings.states_answered(response, "SHAPE-04", f"the answer to a decision {decision}")
+    unlisted = []
     for who, identity, template in STATE_READS:
-        response = as_identity(identity).get(template.format(ea=grant["id"], ep=package_id),
-                                             params=None if template == ONE else {"page[size]": 100})
-        expect.status(response, 200, "SHAPE-04", f"{who} after {description}")
-        data = dig(response.json(), "data")
-        answered += [dig(item, "attributes", "state") for item in (data if isinstance(data, list) else [data])
-                     if dig(item, "id") == grant["id"]]
+        what = f"{who} after {description}"
+        if template == ONE:
+            response = as_identity(identity).get(template.format(ea=grant["id"]))
+            expect.status(response, 200, "SHAPE-04", what)
+            resources = readings.resources(expect.json_body(response, "SHAPE-04", what), "SHAPE-04", what, response)
+        else:
+            resources, response = [], None
+            for response, page in api.walk(as_identity(identity), template.format(ep=package_id)):
+                expect.status(response, 200, "SHAPE-04", what)
+                expect.check(page is not None, "SHAPE-04", what, "a list document", answers.describe(response),
+                             response)
+                resources += readings.find(page["data"], grant["id"])
+            if not resources:
+                unlisted.append(who)
+                continue
+        answered += [dig(resource, "attributes", "state") for resource in resources]
         expect.equal([state for state in answered if state not in api.STATES], [], "SHAPE-04",
                      f"states outside {' / '.join(api.STATES)} answered after {description}, up to when {who}",
                      response)
+    if unlisted:  # what the lists showed was judged; the grant's state in them was not
+        expect.unmet(f"the grant's state in a list: not listed when {' and '.join(unlisted)} (LIST-01 and LIST-02 "
+                     "judge what a list holds)")
 
 
 @pytest.mark.requirement("SHAPE-09")
@@ -307,19 +321,21 @@ LISTS_OF_LINKS = [
 def test_links_self_of_listed_authorizations_resolve(description, identity, template, as_identity, grant,
                                                       package_id):
     client = as_identity(identity)
-    listed = client.get(template.format(ep=package_id), params={"page[size]": 100})
-    expect.status(listed, 200, "SHAPE-06", f"{identity} reads {description}")
-    # Only this test's own grant: an org-wide list also shows other tests' grants (or other clients'), which
-    # may be revoked between the list and the link.
-    own = [item for item in dig(expect.json_body(listed, "SHAPE-06", description), "data") or []
-           if isinstance(item, dict) and item.get("id") == grant["id"]]
-    expect.check(bool(own), "SHAPE-06", f"{identity} reads {description}", f"the grant {grant['id']} listed",
-                 "no authorization of the package", listed)
-    for item in own:
-        response = client.get(dig(item, "links", "self") or "")
-        expect.status(response, 200, "SHAPE-06", f"{identity} follows links.self of {item.get('id')} in {description}")
-        expect.equal(dig(response.json(), "data", "id"), item.get("id"), "SHAPE-06",
-                     f"links.self of {item.get('id')} in {description} leads to it", response)
+    # Only this test's own grant, on whichever page: an org-wide list also shows other tests' grants (or other
+    # clients'), which may be revoked between the list and the link.
+    items, listed = [], None
+    for listed, page in api.walk(client, template.format(ep=package_id)):
+        expect.status(listed, 200, "SHAPE-06", f"{identity} reads {description}")
+        expect.check(page is not None, "SHAPE-06", description, "a list document", answers.describe(listed), listed)
+        items += page["data"]
+    for item in readings.listed(items, grant["id"], "SHAPE-06", f"{identity} reads {description}", listed):
+        what = f"links.self of {grant['id']} in {description}"
+        link = dig(item, "links", "self")
+        expect.check(isinstance(link, str) and bool(link), "SHAPE-06", what, "a link to follow", repr(link), listed)
+        response = client.get(link)
+        expect.status(response, 200, "SHAPE-06", f"{identity} follows {what}")
+        expect.equal(dig(expect.json_body(response, "SHAPE-06", what), "data", "id"), grant["id"], "SHAPE-06",
+                     f"{what} leads to it", response)
 
 
 # Where IDs appear: description, identity, path template, member of each resource, ID form in schemas/ids.json.
@@ -339,10 +355,15 @@ ID_SOURCES = [
                          ids=[case[0] for case in ID_SOURCES])
 def test_ids_follow_the_reactor_form(description, identity, template, member, form, as_identity, grant, package_id):
     response = as_identity(identity).get(template.format(ea=grant["id"], ep=package_id))
-    expect.status(response, 200, "SHAPE-07", f"reading {description}")
-    data = dig(response.json(), "data")
-    ids = [value for value in (dig(item, *member) for item in (data if isinstance(data, list) else [data]))
-           if value is not None]  # a missing linkage is SHAPE-09's concern
+    what = f"reading {description}"
+    expect.status(response, 200, "SHAPE-07", what)
+    resources = readings.resources(expect.json_body(response, "SHAPE-07", what), "SHAPE-07", what, response)
+    if not resources:
+        expect.unmet(f"{description}: the list held no item whose ID could be judged", response)
+    if member != ("id",) and all(dig(resource, *member[:-1]) is None for resource in resources):
+        expect.unmet(f"{description}: no {'.'.join(member[:-1])} (SHAPE-09 judges the linkage)", response)
+    ids = [readings.resource_id(dig(resource, *member), "SHAPE-07", f"{what}: {'.'.join(member)}", response)
+           for resource in resources]
     odd = {value: problems for value in ids if (problems := schema_errors(f"ids#/$defs/{form}", value))}
     expect.equal(odd, {}, "SHAPE-07", f"IDs of {description} not of the form schemas/ids.json#/$defs/{form}",
                  response)

@@ -384,6 +384,15 @@ FAULT_PROBES = {
     "regrant-after-revoke-refused": _regrant_refused,
     "decision-answers-204": lambda s: decide(s, "authorized", granted(s)["id"], "approved").status_code == 204,
     "grant-answers-empty-id": lambda s: grant(s).json()["data"]["id"] == "",
+    # flow and guards
+    "headerless-call-500": lambda s: call(s, "owner", "GET", AUTHORIZATIONS, headers={"x-gw-ims-org-id": None})
+                                     .status_code == 500,
+    "accepted-answered-202": lambda s: decide(s, "authorized", granted(s)["id"], "accepted").status_code == 202,
+    "related-package-null": lambda s: call(s, "authorized", "GET", f"{AUTHORIZATIONS}/{granted(s)['id']}"
+                                                                  "/extension_package").json()["data"] is None,
+    "filtered-items-without-attributes": lambda s: any(
+        "attributes" not in item for item in call(s, "owner", "GET", grants_path(s), params={
+            "filter[state]": "EQ pending_approval"}).json()["data"]) if granted(s) else False,
 }
 
 

@@ -199,3 +199,22 @@ def test_operation_narrows_the_generated_input_and_leaves_the_other_tests(tmp_pa
     assert [line.rsplit("[", 1)[1] for line in generated] == ["the owner reads a grant]",
                                                                 "the authorized org reads a grant]"]
     assert any("test_stateful.py" in line for line in collected) and len(collected) > 200
+
+
+def test_a_check_of_a_grant_the_run_could_not_make_is_not_counted(server, tmp_path):
+    """LIST-05's "the pending grant is left out" needs a pending grant, which the outsider org's identity makes:
+    without that identity the check does not run, rather than hold on nothing (docs/decisions.md D91)."""
+    held = {}
+    for who, drop in (("with", ()), ("without", ("outsider",))):
+        profile = server.profile()
+        for name in drop:
+            del profile["identities"][name]
+        path = tmp_path / f"{who}.toml"
+        path.write_text(tomli_w.dumps(profile), "utf-8")
+        completed = tool("run", "--profile", str(path), "--requirement", "LIST-05", "--no-fuzz",
+                         reports=tmp_path / f"reports-{who}")
+        assert completed.code == 0, completed.stdout[-2000:]
+        held[who] = {nodeid.split("[")[1]: test["checks"]["held"]["LIST-05"]
+                     for nodeid, test in completed.summary["tests"].items()}
+    assert len(held["with"]) == 3
+    assert held["without"] == {row: count - 1 for row, count in held["with"].items()}

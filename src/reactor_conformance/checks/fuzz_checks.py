@@ -125,7 +125,7 @@ def own_org_data_only(ctx, response, case):
     for resource in resources(_json(response)):
         if resource.get("type") != AUTHORIZATION:
             continue
-        attributes = resource.get("attributes") or {}
+        attributes = _attributes(resource)
         orgs = {attributes.get("owner_org_id"), attributes.get("authorized_org_id")}
         if caller not in orgs:
             raise OtherOrgsAuthorization(operation=case.operation.label, authorization_id=str(resource.get("id")),
@@ -140,11 +140,17 @@ def timestamps_well_formed(ctx, response, case):
         return None
     for resource in resources(_json(response)):
         for key in ("created_at", "updated_at"):
-            value = (resource.get("attributes") or {}).get(key)
+            value = _attributes(resource).get(key)
             if value is not None and not _is_utc_timestamp(value):
                 raise MalformedTimestamp(operation=case.operation.label, resource_id=str(resource.get("id")),
                                          member=key, value=value, case_id=case.id)
     return None
+
+
+def _attributes(resource: dict) -> dict:
+    """A resource's attributes; one that is no object has none to read here (the spec's schemas judge its shape)."""
+    attributes = resource.get("attributes")
+    return attributes if isinstance(attributes, dict) else {}
 
 
 def gateway_error(response) -> bool:

@@ -44,6 +44,8 @@ def authenticate(request: Request) -> User:
     org_id = headers.get("x-gw-ims-org-id")
     if org_id is None and VariantName.ORG_HEADER_REQUIRED in request.app.state.variants:
         raise ApiError(400, "invalid-org", "The x-gw-ims-org-id header is required.")
+    if org_id is None and FaultName.HEADERLESS_CALL_500 in request.app.state.faults:
+        raise RuntimeError("no org header")
     if org_id is None and FaultName.HEADERLESS_ACTS_FOR_ANOTHER_ORG in request.app.state.faults:
         other = next(org for org in store.org_ids() if org != user.org_id)
         return store.any_user_of(other) or user

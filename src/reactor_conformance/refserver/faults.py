@@ -92,6 +92,11 @@ class FaultName(StrEnum):
     REGRANT_AFTER_REVOKE_REFUSED = "regrant-after-revoke-refused"
     DECISION_ANSWERS_204 = "decision-answers-204"
     GRANT_ANSWERS_EMPTY_ID = "grant-answers-empty-id"
+    # flow and guards
+    HEADERLESS_CALL_500 = "headerless-call-500"
+    ACCEPTED_ANSWERED_202 = "accepted-answered-202"
+    RELATED_PACKAGE_NULL = "related-package-null"
+    FILTERED_ITEMS_WITHOUT_ATTRIBUTES = "filtered-items-without-attributes"
 
 
 @dataclass(frozen=True)
@@ -216,6 +221,15 @@ FAULTS: dict[str, Fault] = {fault.name: fault for fault in (
           "authorization", ("STATE-01", "STATE-02"), flow=True),
     Fault(FaultName.GRANT_ANSWERS_EMPTY_ID, 'a grant is created but answered with "id": "" (a skeleton mock\'s '
           "answer)", ("CREATE-01", "SHAPE-02"), flow=True),
+    # flow and guards: each shows only where a check used to judge the happy answer alone
+    Fault(FaultName.HEADERLESS_CALL_500, "a call without the org header crashes with a 500 (neither refused nor "
+          "served)", ("SHAPE-08", "AUTH-03")),
+    Fault(FaultName.ACCEPTED_ANSWERED_202, "a decision spelled accepted answers 202 showing the state accepted (and "
+          "stores nothing)", ("SHAPE-04",)),
+    Fault(FaultName.RELATED_PACKAGE_NULL, "an authorization's related package answers 200 with data null",
+          ("SHAPE-07", "SHAPE-06", "EFFECT-01")),
+    Fault(FaultName.FILTERED_ITEMS_WITHOUT_ATTRIBUTES, "the items of a package's list filtered by state carry no "
+          "attributes", ("LIST-05",)),
 )}
 
 

@@ -177,8 +177,10 @@ async def list_for_package(request: Request) -> Response:
     if FaultName.PACKAGE_LIST_OMITS_NEWEST in faults:
         rows, total = _without_newest(_store(request), package, filters, offset, page.size)
     base = base_url(request)
-    return json_api(list_document(
-        request, [authorization_resource(r, base, user.org_id, faults) for r in rows], page, total))
+    items = [authorization_resource(r, base, user.org_id, faults) for r in rows]
+    if FaultName.FILTERED_ITEMS_WITHOUT_ATTRIBUTES in faults and request.query_params.get("filter[state]"):
+        items = [{key: value for key, value in item.items() if key != "attributes"} for item in items]
+    return json_api(list_document(request, items, page, total))
 
 
 def _without_newest(store: Store, package: sqlite3.Row, filters: list, offset: int, size: int) -> tuple[list, int]:
@@ -220,6 +222,8 @@ async def read_package(request: Request) -> Response:
     user = authenticate(request)
     row = _visible_authorization(request, user)
     package = _store(request).package(row["package_id"])
+    if FaultName.RELATED_PACKAGE_NULL in _faults(request):
+        return json_api({"data": None})
     return json_api({"data": package_resource(package, base_url(request))})
 
 
@@ -240,7 +244,9 @@ def _decision(document: dict, authorization_id: str, faults: frozenset[str]) -> 
     if state == "pending_approval" and FaultName.BACK_TO_PENDING_ALLOWED not in faults:
         raise ApiError(422, "invalid-state-transition", "An authorization cannot go back to pending_approval.",
                        pointer=where)
-    if state not in DECISIONS and state != "pending_approval" and FaultName.UNKNOWN_STATE_ACCEPTED not in faults:
+    echoed = state == "accepted" and FaultName.ACCEPTED_ANSWERED_202 in faults
+    if state not in DECISIONS and state != "pending_approval" and FaultName.UNKNOWN_STATE_ACCEPTED not in faults \
+            and not echoed:
         raise ApiError(422, "invalid-attribute", "state must be approved or rejected.", pointer=where)
     return state
 
@@ -254,6 +260,9 @@ async def decide(request: Request) -> Response:
     faults, store = _faults(request), _store(request)
     document = await json_document(request)
     state = _decision(document, row["id"].upper() if FaultName.UPPERCASE_IDS in faults else row["id"], faults)
+    if FaultName.ACCEPTED_ANSWERED_202 in faults and state == "accepted":
+        shown = {**dict(row), "state": state}
+        return json_api({"data": authorization_resource(shown, base_url(request), user.org_id, faults)}, status=202)
     if FaultName.CONCURRENT_PATCH_500 in faults:
         await asyncio.sleep(0.005)  # read, yield, write: the race a careless server has
         if store.authorization(row["id"])["updated_at"] != row["updated_at"]:
