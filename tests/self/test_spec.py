@@ -25,19 +25,20 @@ GRANTS = "/extension_packages/{EXTENSION_PACKAGE_ID}/extension_package_usage_aut
 AUTHORIZATION = "/extension_package_usage_authorizations/{ID}"
 PACKAGE = "/extension_packages/{EXTENSION_PACKAGE_ID}"
 EXTENSION = "/extensions/{EXTENSION_ID}"
-READ, WRITE = {"400", "401", "403", "404"}, {"400", "401", "403", "404", "409", "413", "415", "422"}
+# Every API operation also declares "4XX": any other refusal, as RFC 9110 and JSON:API 1.0 allow (docs/tolerances.md).
+READ, WRITE = {"400", "401", "403", "404", "4XX"}, {"400", "401", "403", "404", "409", "413", "415", "422", "4XX"}
 
 # Every documented operation: method, path, operationId (Adobe's where it has one), declared statuses.
 OPERATIONS = [
     ("GET", GRANTS, "retrieveExtensionPackageUsageAuthorizationForPackage", {"200"} | READ),
     ("POST", GRANTS, "createExtensionPackageUsageAuthorization", {"201"} | WRITE),
     ("GET", "/extension_package_usage_authorizations", "retrieveExtensionPackageUsageAuthorization",
-     {"200", "400", "401", "403"}),
+     {"200", "400", "401", "403", "4XX"}),
     ("GET", AUTHORIZATION, "retrieveExtensionPackageUsageAuthorizationById", {"200"} | READ),
     ("PATCH", AUTHORIZATION, "updateExtensionPackageUsageAuthorization", {"200"} | WRITE),
     ("DELETE", AUTHORIZATION, "deletePackageUsageAuthorization", {"204"} | READ),
     ("GET", AUTHORIZATION + "/extension_package", "retrieveDataExtensionPackageUsageAuthorization", {"200"} | READ),
-    ("GET", "/extension_packages", "listExtensionPackages", {"200", "400", "401", "403"}),
+    ("GET", "/extension_packages", "listExtensionPackages", {"200", "400", "401", "403", "4XX"}),
     ("POST", "/extension_packages", "createExtensionPackage", {"201"} | WRITE - {"404"}),
     ("GET", PACKAGE, "retrieveExtensionPackage", {"200"} | READ),
     ("PATCH", PACKAGE, "privateReleaseExtensionPackage", {"200"} | WRITE),

@@ -45,6 +45,7 @@ from ..target.transport import RateLimiter, connection_failure
 from . import api, crashes, expect, readings
 from .contract import SCHEMATHESIS_SETTINGS, SPEC
 from .fuzz_checks import IMS_OPERATIONS  # importing it registers the project's checks
+from .fuzz_tolerances import TOLERANT
 
 CONCURRENT_READS = 4  # generated reads in flight at once, per search (``--max-rps`` still holds them all)
 MESSAGE_LIMIT = 1500
@@ -88,7 +89,7 @@ def checks_for(schema, requirement: str) -> list:
             if isinstance(check, type) or not config.get_by_name(name=name).enabled:
                 continue
             if REQUIREMENT_OF_CHECK.get(name, "FUZZ-02") == requirement:
-                chosen.append(_AUTH_ONCE.get(name, check))
+                chosen.append(_REPLACED.get(name, check))
         cached = _checks_of[requirement] = (schema, tuple(chosen))
     return list(cached[1])
 
@@ -107,7 +108,7 @@ def _ignored_auth_once(ctx, response, case):
 
 
 _ignored_auth_once.__name__ = "ignored_auth"
-_AUTH_ONCE = {"ignored_auth": _ignored_auth_once}
+_REPLACED = {"ignored_auth": _ignored_auth_once, **TOLERANT}  # checks judged otherwise than schemathesis's own
 
 
 # -- the spec, aimed at the target -----------------------------------------------------------------------------

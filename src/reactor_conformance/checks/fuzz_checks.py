@@ -12,19 +12,17 @@ received beside what the contract says.
 from __future__ import annotations
 
 import json
-import re
-from datetime import datetime
 
 import schemathesis
 from schemathesis.core.failures import Failure
 
 from .. import JSON_API
 from .schemas import errors as schema_errors
+from .timestamps import FORM, instant
 
 AUTHORIZATION = "extension_package_usage_authorizations"
 IMS_OPERATIONS = {"exchangeImsClientCredentials"}  # plain OAuth JSON on the IMS host, not JSON:API
 GATEWAY_ERROR = {"error_code", "message"}  # Adobe's gateway may answer a 401/403 so (SHAPE-08, docs/decisions.md D18)
-TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
 
 class NotJsonApiMediaType(Failure):
@@ -79,7 +77,7 @@ class MalformedTimestamp(Failure):
     def __init__(self, *, operation: str, resource_id: str, member: str, value, case_id: str | None = None):
         super().__init__(operation=operation, case_id=case_id,
                          message=f"Received: {resource_id} {member} = {value!r}\n"
-                                 "Documented: an ISO-8601 UTC timestamp such as 2024-06-05T23:17:35.776Z")
+                                 f"Documented: {FORM}, such as 2024-06-05T23:17:35.776Z")
         self.resource_id, self.member, self.value = resource_id, member, value
 
 
@@ -135,13 +133,14 @@ def own_org_data_only(ctx, response, case):
 
 @schemathesis.check
 def timestamps_well_formed(ctx, response, case):
-    """``created_at`` and ``updated_at`` are ISO-8601 UTC timestamps with a ``Z``, wherever they appear (SHAPE-03)."""
+    """``created_at`` and ``updated_at`` are ISO-8601 UTC timestamps (``timestamps.py``), wherever they appear
+    (SHAPE-03)."""
     if not 200 <= response.status_code < 300:
         return None
     for resource in resources(_json(response)):
         for key in ("created_at", "updated_at"):
             value = _attributes(resource).get(key)
-            if value is not None and not _is_utc_timestamp(value):
+            if value is not None and instant(value) is None:
                 raise MalformedTimestamp(operation=case.operation.label, resource_id=str(resource.get("id")),
                                          member=key, value=value, case_id=case.id)
     return None
@@ -168,16 +167,6 @@ def _json(response):
         return json.loads(response.content)
     except ValueError:
         return None
-
-
-def _is_utc_timestamp(value) -> bool:
-    if not isinstance(value, str) or not TIMESTAMP.match(value):
-        return False
-    try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:  # a well-shaped but impossible date, such as month 13
-        return False
-    return True
 
 
 def header(response, name: str) -> str:

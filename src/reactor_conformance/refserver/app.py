@@ -9,7 +9,7 @@ from . import ims, routes_authorizations, routes_extensions, routes_packages
 from .errors import ApiError, api_error_handler, http_exception_handler, unexpected_error_handler
 from .faults import parse_faults
 from .store import Store
-from .variants import parse_variants
+from .variants import VariantName, parse_variants
 from .wrappers import wrap
 
 DEFAULT_TOKEN_TTL_S = 86400
@@ -28,6 +28,7 @@ def create_app(store: Store, faults=frozenset(), token_ttl: int = DEFAULT_TOKEN_
     app.state.store = store
     app.state.faults = parse_faults(faults)
     app.state.variants = parse_variants(variants)
+    store.newest_first = VariantName.NEWEST_FIRST in app.state.variants
     app.state.token_ttl = token_ttl
     app.state.revoked = {}  # what `deleted-still-readable` and `revoked-still-in-catalog` keep answering for
     app.state.ever_granted = set()  # (org, package family) pairs ever granted: `never-granted-reads-package`

@@ -11,6 +11,7 @@ import json
 from starlette.requests import Request
 
 from .errors import ApiError
+from .variants import VariantName
 
 JSON_MEDIA_TYPES = frozenset({"application/vnd.api+json", "application/json"})
 MAX_JSON_BYTES = 1 << 20
@@ -61,7 +62,8 @@ def _refuse_constant(name: str):
 
 async def json_document(request: Request) -> dict:
     """The body as a JSON:API request document: an object whose top-level members are all known."""
-    if media_type(request) not in JSON_MEDIA_TYPES:
+    strict = VariantName.JSON_API_BODIES_ONLY in request.app.state.variants  # JSON:API 1.0's media type only
+    if media_type(request) not in (JSON_MEDIA_TYPES - {"application/json"} if strict else JSON_MEDIA_TYPES):
         raise ApiError(415, "unsupported-media-type", "The body must be application/vnd.api+json.")
     body = await read_body(request, MAX_JSON_BYTES)
     try:

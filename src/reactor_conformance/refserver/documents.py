@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 
+from .errors import ApiError
 from .faults import FaultName
 from .query_params import Page
 from .variants import VariantName
@@ -29,6 +30,10 @@ def timestamp(ms: int) -> str:
 
 
 def base_url(request: Request) -> str:
+    """Where links start: scheme and host as the request came in, or nothing (links are paths) under the
+    `relative-links` variant."""
+    if VariantName.RELATIVE_LINKS in request.app.state.variants:
+        return ""
     host = request.headers.get("host")
     if not host:
         server_host, port = request.scope.get("server") or ("127.0.0.1", 80)
@@ -130,8 +135,13 @@ def extension_resource(row: sqlite3.Row, base: str) -> dict:
 
 
 def list_document(request: Request, resources: list[dict], page: Page, total: int) -> dict:
-    """``data``, ``meta.pagination`` and ``links`` (self, next when there is one, last)."""
+    """``data``, ``meta.pagination`` and ``links`` (self, next when there is one, last; every one of first, prev,
+    next and last, null where there is no such page, under `full-list-links`). A page past the end is an empty
+    page, or refused under `paging-past-end-refused`."""
     total_pages = -(-total // page.size)
+    variants = request.app.state.variants
+    if VariantName.PAGING_PAST_END_REFUSED in variants and page.number > max(total_pages, 1):
+        raise ApiError(400, "invalid-parameter", "page[number] is past the last page.", parameter="page[number]")
     next_page = page.number + 1 if page.number < total_pages else None
     prev_page = min(page.number - 1, total_pages) or None
     kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("page[number]", "page[size]")]
@@ -145,6 +155,9 @@ def list_document(request: Request, resources: list[dict], page: Page, total: in
     if next_page is not None:
         links["next"] = link(page.number if FaultName.NEXT_LINK_SAME_PAGE in faults else next_page)
     links["last"] = link(max(total_pages, 1))
+    if VariantName.FULL_LIST_LINKS in variants:
+        links = {"first": link(1), "prev": link(prev_page) if prev_page else None, **links,
+                 "next": links.get("next")}
     document = {
         "data": resources,
         "meta": {"pagination": {"current_page": page.number, "next_page": next_page, "prev_page": prev_page,
@@ -155,6 +168,6 @@ def list_document(request: Request, resources: list[dict], page: Page, total: in
         document["meta"]["pagination"]["total_count"] = len(resources)
     if FaultName.LIST_WITHOUT_PAGINATION in faults:
         del document["meta"]
-    if VariantName.NO_LIST_LINKS in request.app.state.variants:
+    if VariantName.NO_LIST_LINKS in variants:
         del document["links"]
     return document

@@ -61,15 +61,40 @@ def error_document(error: ApiError) -> dict:
     return {"errors": [item]}
 
 
+def _other_status(error: ApiError, variants: frozenset[str]) -> ApiError:
+    """The other 4xx a variant answers instead: 400 for bad content (not 422), 422 for bad paging (not 400)."""
+    status = error.status
+    if VariantName.BAD_REQUEST_FOR_BAD_CONTENT in variants and status == 422:
+        status = 400
+    elif (VariantName.UNPROCESSABLE_PAGING in variants and error.code == "invalid-parameter"
+          and (error.parameter or "").startswith("page[")):
+        status = 422
+    if status == error.status:
+        return error
+    return ApiError(status, error.code, error.detail, pointer=error.pointer, parameter=error.parameter,
+                    headers=error.headers, foreign=error.foreign)
+
+
+def _only_members(document: dict, variants: frozenset[str]) -> dict:
+    """Error objects cut down to ``status`` and the members the `errors-code-only` and `errors-title-only` variants
+    keep (both on: status, code and title)."""
+    kept = {"status"} | ({"code"} if VariantName.ERRORS_CODE_ONLY in variants else set()) | (
+        {"title"} if VariantName.ERRORS_TITLE_ONLY in variants else set())
+    return {"errors": [{key: value for key, value in item.items() if key in kept} for item in document["errors"]]}
+
+
 def error_response(request: Request, error: ApiError) -> Response:
     faults, variants = request.app.state.faults, request.app.state.variants
     if VariantName.GATEWAY_AUTH_ERRORS in variants and error.code in GATEWAY_ERRORS:
         return JSONResponse(GATEWAY_ERRORS[error.code], error.status, error.headers)
     if VariantName.NOT_FOUND_FOR_FORBIDDEN in variants and error.foreign:
         error = not_found()
+    error = _other_status(error, variants)
     if FaultName.PLAIN_TEXT_ERRORS in faults:
         return PlainTextResponse(title(error.status), status_code=error.status, headers=error.headers)
     document = error_document(error)
+    if variants & {VariantName.ERRORS_CODE_ONLY, VariantName.ERRORS_TITLE_ONLY}:
+        document = _only_members(document, variants)
     if FaultName.NUMERIC_ERROR_STATUS in faults:
         document["errors"][0]["status"] = error.status
     return json_api(document, error.status, error.headers)
@@ -84,6 +109,9 @@ async def http_exception_handler(request: Request, exc: HTTPException) -> Respon
     if exc.status_code == 404 or b"%2f" in request.scope.get("raw_path", b"").lower():
         # `…/EA…%2Fextension_package` is one segment naming nothing, whatever the decoded path would match
         error = ApiError(404, "not-found", "No such endpoint.")
+    elif exc.status_code == 405 and request.method == "OPTIONS" and VariantName.OPTIONS_ANSWERED in \
+            request.app.state.variants:  # RFC 9110 §9.3.7: what the path offers, in Allow
+        return Response(status_code=204, headers=exc.headers)
     elif exc.status_code == 405:
         error = ApiError(405, "method-not-allowed", f"{request.method} is not allowed here.", headers=exc.headers)
     else:

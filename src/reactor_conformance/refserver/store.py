@@ -102,6 +102,7 @@ class Store:
         self._last_ms = 0
         self._counts: dict[tuple, int] = {}
         self._counted_at = -1
+        self.newest_first = False  # the `newest-first` variant: lists in the opposite order
         self._users = {row["id"]: _user(row) for row in self._db.execute("SELECT * FROM users")}
 
     def close(self) -> None:
@@ -117,13 +118,15 @@ class Store:
         return self._db.execute(sql, params).fetchone()
 
     def _page(self, table: str, where: list[str], params: list, offset: int, limit: int):
-        """Rows of ``table`` matching every clause, ordered by creation then ID; and the total count."""
+        """Rows of ``table`` matching every clause, ordered by creation then ID (newest first under the
+        `newest-first` variant); and the total count."""
         clause = " AND ".join(where) or "1"
         with self._lock:
             total = self._count(f"SELECT COUNT(*) FROM {table} WHERE {clause}", tuple(params))
             if offset >= total:
                 return [], total
-            rows = self._db.execute(f"SELECT * FROM {table} WHERE {clause} ORDER BY created_at, id LIMIT ? OFFSET ?",
+            order = "created_at DESC, id DESC" if self.newest_first else "created_at, id"
+            rows = self._db.execute(f"SELECT * FROM {table} WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?",
                                     (*params, limit, offset)).fetchall()
             return rows, total
 

@@ -31,6 +31,23 @@ class VariantName(StrEnum):
     MEDIA_TYPE_PARAMETERS = "media-type-parameters"
     PAGING_CLAMPED = "paging-clamped"
     NO_LIST_LINKS = "no-list-links"
+    METHODS_NOT_IMPLEMENTED = "methods-not-implemented"
+    PAGING_PAST_END_REFUSED = "paging-past-end-refused"
+    OFFSET_TIMESTAMPS = "offset-timestamps"
+    RELATIVE_LINKS = "relative-links"
+    NEWEST_FIRST = "newest-first"
+    BAD_REQUEST_FOR_BAD_CONTENT = "bad-request-for-bad-content"
+    UNPROCESSABLE_PAGING = "unprocessable-paging"
+    CHUNKED = "chunked"
+    CACHE_HEADERS = "cache-headers"
+    CHARSET_PARAMETER = "charset-parameter"
+    TYPED_NO_CONTENT = "typed-no-content"
+    OPTIONS_ANSWERED = "options-answered"
+    ERRORS_CODE_ONLY = "errors-code-only"
+    ERRORS_TITLE_ONLY = "errors-title-only"
+    FULL_LIST_LINKS = "full-list-links"
+    JSON_FORMATTING = "json-formatting"
+    JSON_API_BODIES_ONLY = "json-api-bodies-only"
 
 
 @dataclass(frozen=True)
@@ -60,6 +77,40 @@ VARIANTS: dict[str, Variant] = {variant.name: variant for variant in (
     Variant(VariantName.PAGING_CLAMPED, "out-of-range page[size] and page[number] (0, -1, 101, abc) are clamped into range "
             "instead of refused", "D27"),
     Variant(VariantName.NO_LIST_LINKS, "list documents carry no links member, only meta.pagination", "D27"),
+    Variant(VariantName.METHODS_NOT_IMPLEMENTED, "a method the server implements for no resource (PUT, TRACE, QUERY, "
+            "any unknown one) is answered 501 Not Implemented, without Allow", "D50"),
+    Variant(VariantName.PAGING_PAST_END_REFUSED, "a page[number] past the last page is refused with 400 instead of "
+            "answered as an empty page", "D51"),
+    Variant(VariantName.OFFSET_TIMESTAMPS, "timestamps are written with microseconds and +00:00 "
+            "(2026-12-05T05:11:56.012000+00:00) instead of milliseconds and Z", "D52"),
+    Variant(VariantName.RELATIVE_LINKS, "links (links.self, related, list links) and Location are paths without "
+            "scheme and host", "D53"),
+    Variant(VariantName.NEWEST_FIRST, "lists come newest first (created_at, then ID, descending) instead of oldest "
+            "first", "D54"),
+    Variant(VariantName.BAD_REQUEST_FOR_BAD_CONTENT, "a well-formed body with bad content is refused with 400 "
+            "instead of 422", "D55"),
+    Variant(VariantName.UNPROCESSABLE_PAGING, "out-of-range paging parameters are refused with 422 instead of 400",
+            "D55"),
+    Variant(VariantName.CHUNKED, "bodies are sent with Transfer-Encoding: chunked instead of Content-Length",
+            "D56"),
+    Variant(VariantName.CACHE_HEADERS, "answers carry Vary, Cache-Control: private, no-cache and a weak ETag",
+            "D56"),
+    Variant(VariantName.CHARSET_PARAMETER, "answers say Content-Type: application/vnd.api+json; charset=utf-8",
+            "D57"),
+    Variant(VariantName.TYPED_NO_CONTENT, "a 204 carries Content-Type: application/vnd.api+json (and still no body)",
+            "D57"),
+    Variant(VariantName.OPTIONS_ANSWERED, "OPTIONS is answered 204 with Allow naming the path's methods instead of "
+            "405", "D58"),
+    Variant(VariantName.ERRORS_CODE_ONLY, "error objects carry only status and code: no id, title, detail, source "
+            "or meta", "D59"),
+    Variant(VariantName.ERRORS_TITLE_ONLY, "error objects carry only status and title: no id, code, detail, source "
+            "or meta", "D59"),
+    Variant(VariantName.FULL_LIST_LINKS, "list documents carry links first, prev, next and last, null where there "
+            "is no such page", "D60"),
+    Variant(VariantName.JSON_FORMATTING, "JSON bodies are indented, their members in another order and non-ASCII "
+            "characters unescaped UTF-8", "D61"),
+    Variant(VariantName.JSON_API_BODIES_ONLY, "a request body sent as application/json is refused with 415: only "
+            "application/vnd.api+json (and multipart uploads) are accepted", "D62"),
 )}
 
 

@@ -1,6 +1,7 @@
 """What the reference server does to every exchange, around the application: ASGI wrappers, one per behaviour.
 
-Transport-level variations (gzip, ``Connection: close``, 429s, media type parameters), the simulated distance
+Transport-level variations (gzip, chunked bodies, ``Connection: close``, 429s, 501s, media type parameters, cache
+headers, JSON:API documents written otherwise), the simulated distance
 of ``--latency``, and the one fault that lives at this level (``json-content-type``). ``wrap`` stacks the ones
 a server was started with.
 """
@@ -8,6 +9,7 @@ a server was started with.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import json
 import re
@@ -28,18 +30,32 @@ KNOWN_PLAIN_PARAMETERS = frozenset({"sort", "include"})  # JSON:API's own names 
 def wrap(app, *, faults: frozenset[str], variants: frozenset[str], latency_ms: float = 0.0):
     """``app`` inside the wrappers its faults, variants and latency ask for (innermost first)."""
     if VariantName.NEWER_API_MEMBERS in variants:
-        app = NewerMembers(app)
+        app = JsonBodies(app, _newer)
+    if VariantName.OFFSET_TIMESTAMPS in variants:
+        app = JsonBodies(app, _offset_timestamps)
+    if VariantName.JSON_FORMATTING in variants:
+        app = JsonBodies(app, _reordered, dump=_formatted)
     if FaultName.JSON_CONTENT_TYPE in faults:
         app = ContentType(app, "application/json")
     if VariantName.MEDIA_TYPE_PARAMETERS in variants:
         app = ContentType(app, f"{JSON_API};revision=1", only=JSON_API)
+    if VariantName.CHARSET_PARAMETER in variants:
+        app = ContentType(app, f"{JSON_API}; charset=utf-8", only=JSON_API)
+    if VariantName.TYPED_NO_CONTENT in variants:
+        app = TypedNoContent(app)
+    if VariantName.CACHE_HEADERS in variants:
+        app = CacheHeaders(app)
     if VariantName.CONNECTION_CLOSE in variants:
         app = ConnectionClose(app)
     if VariantName.GZIP in variants:  # every body but an empty one: a 204 has no content (RFC 9110 §15.3.5)
         app = GZipMiddleware(app, minimum_size=1)
+    if VariantName.CHUNKED in variants:
+        app = Chunked(app)
     if variants & {VariantName.HUGE_INTEGERS_REFUSED, VariantName.UNKNOWN_QUERY_REFUSED}:
         app = StrictQuery(app, huge_integers=VariantName.HUGE_INTEGERS_REFUSED in variants,
                           unknown_names=VariantName.UNKNOWN_QUERY_REFUSED in variants)
+    if VariantName.METHODS_NOT_IMPLEMENTED in variants:
+        app = MethodsNotImplemented(app)
     if VariantName.RATE_LIMITED in variants:
         app = RateLimited(app, RATE_LIMIT_EVERY)
     if latency_ms > 0:
@@ -148,9 +164,12 @@ def _beyond_range(value: str) -> bool:
     return digits.isascii() and digits.isdigit() and (len(digits) > 12 or int(digits) > LARGEST_INTEGER)
 
 
-class NewerMembers(_Wrapper):
-    """Adds to every JSON:API document the members a newer API version may add, which a client must ignore:
-    top-level ``jsonapi`` and ``meta``, and on every resource ``meta``, a new attribute and a new link."""
+class JsonBodies(_Wrapper):
+    """Every JSON:API document answered, edited (``edit``: document → document) and written again (``dump``)."""
+
+    def __init__(self, app, edit, dump=encode):
+        super().__init__(app)
+        self.edit, self.dump = edit, dump
 
     async def __call__(self, scope, receive, send):
         start: dict = {}
@@ -166,7 +185,7 @@ class NewerMembers(_Wrapper):
             body = b"".join(chunks)
             headers = dict((key.lower(), value) for key, value in start["headers"])
             if body and headers.get(b"content-type", b"").startswith(JSON_API.encode()):
-                body = encode(_newer(json.loads(body)))
+                body = self.dump(self.edit(json.loads(body)))
             start["headers"] = [(key, value) for key, value in start["headers"] if key.lower() != b"content-length"]
             start["headers"].append((b"content-length", str(len(body)).encode()))
             await send(start)
@@ -176,6 +195,8 @@ class NewerMembers(_Wrapper):
 
 
 def _newer(document):
+    """The members a newer API version may add, which a client must ignore: top-level ``jsonapi`` and ``meta``,
+    and on every resource ``meta``, a new attribute and a new link."""
     if not isinstance(document, dict):
         return document
     document = {"jsonapi": {"version": "1.0"}, **document}
@@ -189,3 +210,117 @@ def _newer(document):
         if links.get("self"):
             resource["links"] = {**links, "audit_events": links["self"] + "/audit_events"}
     return document
+
+
+def _offset_timestamps(document):
+    """``created_at`` and ``updated_at`` with microseconds and ``+00:00`` (RFC 3339 allows both)."""
+    if isinstance(document, list):
+        return [_offset_timestamps(item) for item in document]
+    if not isinstance(document, dict):
+        return document
+    edited = {}
+    for key, value in document.items():
+        if key in ("created_at", "updated_at") and isinstance(value, str) and (stamp := MILLISECONDS.fullmatch(value)):
+            edited[key] = f"{stamp[1]}{stamp[2]}000+00:00"
+        else:
+            edited[key] = _offset_timestamps(value)
+    return edited
+
+
+MILLISECONDS = re.compile(r"(.*T[0-9:]{8})(\.[0-9]{3})Z")
+
+
+def _reordered(document):
+    """Every object's members in the opposite order (RFC 8259: an object is unordered)."""
+    if isinstance(document, list):
+        return [_reordered(item) for item in document]
+    if isinstance(document, dict):
+        return {key: _reordered(value) for key, value in reversed(document.items())}
+    return document
+
+
+def _formatted(document) -> bytes:
+    """Indented, non-ASCII characters as UTF-8 (RFC 8259 allows both); escaped where a lone surrogate echoed back
+    could not be written as UTF-8."""
+    try:
+        return json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(document, indent=2).encode()
+
+
+class TypedNoContent(_Wrapper):
+    """A 204 says ``Content-Type: application/vnd.api+json``; it still has no body."""
+
+    async def __call__(self, scope, receive, send):
+        async def typed(message):
+            if message["type"] == "http.response.start" and message["status"] == 204:
+                message["headers"] = [*message["headers"], (b"content-type", JSON_API.encode())]
+            await send(message)
+
+        await self.app(scope, receive, typed)
+
+
+class CacheHeaders(_Wrapper):
+    """What a deployment or its proxy adds to every answer: ``Vary``, ``Cache-Control`` and, on a 2xx with a body,
+    a weak ``ETag`` of the body."""
+
+    async def __call__(self, scope, receive, send):
+        start: dict = {}
+        chunks: list[bytes] = []
+
+        async def tagged(message):
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = b"".join(chunks)
+            start["headers"] = [*start["headers"], (b"vary", b"Accept, Accept-Encoding, Authorization"),
+                                (b"cache-control", b"private, no-cache")]
+            if body and 200 <= start["status"] < 300:
+                start["headers"].append((b"etag", b'W/"' + hashlib.sha256(body).hexdigest()[:16].encode() + b'"'))
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, tagged)
+
+
+class Chunked(_Wrapper):
+    """Bodies go out in two chunks without ``Content-Length``: the HTTP server then sends them with
+    ``Transfer-Encoding: chunked`` (RFC 9112 §7.1). Answers without a body are left as they are."""
+
+    async def __call__(self, scope, receive, send):
+        start: dict = {}
+
+        async def chunked(message):
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            body = message.get("body", b"")
+            if start:
+                if body and scope.get("method") != "HEAD" and start["status"] not in (204, 304):
+                    start["headers"] = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+                await send(dict(start))
+                start.clear()
+            if len(body) > 1:
+                half = len(body) // 2
+                await send({"type": "http.response.body", "body": body[:half], "more_body": True})
+                message = {**message, "body": body[half:]}
+            await send(message)
+
+        await self.app(scope, receive, chunked)
+
+
+IMPLEMENTED_METHODS = frozenset({"GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"})
+
+
+class MethodsNotImplemented(_Wrapper):
+    """A method the server implements for no resource is answered 501 Not Implemented (RFC 9110 §15.6.2), before
+    any routing; the others go on, and one a path does not offer is still 405 with ``Allow``."""
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] not in IMPLEMENTED_METHODS:
+            return await _refuse(send, ApiError(501, "not-implemented",
+                                                f"{scope['method']} is not implemented by this server."))
+        await self.app(scope, receive, send)
