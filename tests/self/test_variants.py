@@ -16,6 +16,7 @@ import pytest
 import requests
 from suite_runs import REQUEST_HANG_GUARD_S
 from test_faults import AUTHORIZATIONS, TYPE, UNKNOWN_EA, call, decide, grant, granted, grants_path, read, revoke
+from test_faults import clean, clean_server  # noqa: F401 - the fixtures: the clean server, emptied after each probe
 
 from reactor_conformance.refserver.server import start_server
 from reactor_conformance.refserver.variants import VARIANTS
@@ -112,20 +113,6 @@ def test_every_variant_names_a_decision_that_names_it():
     missing = {name: variant.decision for name, variant in VARIANTS.items()
                if f"`{name}`" not in rows.get(variant.decision, "")}
     assert not missing
-
-
-@pytest.fixture(scope="module")
-def clean_server():
-    with start_server() as running:
-        yield running
-
-
-@pytest.fixture
-def clean(clean_server):
-    """The clean server with no authorization left over from an earlier probe."""
-    yield clean_server
-    for item in call(clean_server, "owner", "GET", AUTHORIZATIONS, params={"page[size]": 100}).json()["data"]:
-        assert revoke(clean_server, item["id"]).status_code == 204
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANT_PROBES))

@@ -164,12 +164,12 @@ def _beyond_range(value: str) -> bool:
     return digits.isascii() and digits.isdigit() and (len(digits) > 12 or int(digits) > LARGEST_INTEGER)
 
 
-class JsonBodies(_Wrapper):
-    """Every JSON:API document answered, edited (``edit``: document → document) and written again (``dump``)."""
+class _WholeAnswer(_Wrapper):
+    """A wrapper that sees an answer whole: its status, headers and body, collected before it goes out
+    (``rewrite`` gives the headers and body sent instead)."""
 
-    def __init__(self, app, edit, dump=encode):
-        super().__init__(app)
-        self.edit, self.dump = edit, dump
+    def rewrite(self, status: int, headers: list, body: bytes) -> tuple[list, bytes]:
+        raise NotImplementedError
 
     async def __call__(self, scope, receive, send):
         start: dict = {}
@@ -182,16 +182,26 @@ class JsonBodies(_Wrapper):
             chunks.append(message.get("body", b""))
             if message.get("more_body"):
                 return
-            body = b"".join(chunks)
-            headers = dict((key.lower(), value) for key, value in start["headers"])
-            if body and headers.get(b"content-type", b"").startswith(JSON_API.encode()):
-                body = self.dump(self.edit(json.loads(body)))
-            start["headers"] = [(key, value) for key, value in start["headers"] if key.lower() != b"content-length"]
-            start["headers"].append((b"content-length", str(len(body)).encode()))
+            start["headers"], body = self.rewrite(start["status"], start["headers"], b"".join(chunks))
             await send(start)
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, collect)
+
+
+class JsonBodies(_WholeAnswer):
+    """Every JSON:API document answered, edited (``edit``: document → document) and written again (``dump``)."""
+
+    def __init__(self, app, edit, dump=encode):
+        super().__init__(app)
+        self.edit, self.dump = edit, dump
+
+    def rewrite(self, status: int, headers: list, body: bytes) -> tuple[list, bytes]:
+        if body and dict((key.lower(), value) for key, value in headers).get(b"content-type", b"").startswith(
+                JSON_API.encode()):
+            body = self.dump(self.edit(json.loads(body)))
+        headers = [(key, value) for key, value in headers if key.lower() != b"content-length"]
+        return [*headers, (b"content-length", str(len(body)).encode())], body
 
 
 def _newer(document):
@@ -260,30 +270,16 @@ class TypedNoContent(_Wrapper):
         await self.app(scope, receive, typed)
 
 
-class CacheHeaders(_Wrapper):
+class CacheHeaders(_WholeAnswer):
     """What a deployment or its proxy adds to every answer: ``Vary``, ``Cache-Control`` and, on a 2xx with a body,
     a weak ``ETag`` of the body."""
 
-    async def __call__(self, scope, receive, send):
-        start: dict = {}
-        chunks: list[bytes] = []
-
-        async def tagged(message):
-            if message["type"] == "http.response.start":
-                start.update(message)
-                return
-            chunks.append(message.get("body", b""))
-            if message.get("more_body"):
-                return
-            body = b"".join(chunks)
-            start["headers"] = [*start["headers"], (b"vary", b"Accept, Accept-Encoding, Authorization"),
-                                (b"cache-control", b"private, no-cache")]
-            if body and 200 <= start["status"] < 300:
-                start["headers"].append((b"etag", b'W/"' + hashlib.sha256(body).hexdigest()[:16].encode() + b'"'))
-            await send(start)
-            await send({"type": "http.response.body", "body": body})
-
-        await self.app(scope, receive, tagged)
+    def rewrite(self, status: int, headers: list, body: bytes) -> tuple[list, bytes]:
+        headers = [*headers, (b"vary", b"Accept, Accept-Encoding, Authorization"),
+                   (b"cache-control", b"private, no-cache")]
+        if body and 200 <= status < 300:
+            headers.append((b"etag", b'W/"' + hashlib.sha256(body).hexdigest()[:16].encode() + b'"'))
+        return headers, body
 
 
 class Chunked(_Wrapper):
