@@ -23,11 +23,6 @@ class Requirement:
     title: str
     source: str
 
-    @property
-    def fatal_at(self) -> tuple[str, ...]:
-        """The run levels (``--level``) at which a failure of this requirement fails the run."""
-        return {"MUST": ("must", "should"), "SHOULD": ("should",)}.get(self.level, ())
-
 
 @cache
 def catalog() -> dict[str, Requirement]:

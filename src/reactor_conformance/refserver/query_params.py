@@ -8,7 +8,7 @@ parameters are ignored.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Collection
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
@@ -56,9 +56,9 @@ def page_of(request: Request) -> Page:
                 _positive(query, "page[size]", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, clamp))
 
 
-def filters_of(request: Request, columns: Mapping[str, str]) -> list[Filter]:
-    """The well-formed ``filter[name]`` parameters whose name is in ``columns`` (filter name → column); the
-    ``malformed-filter-refused`` fault refuses the others instead of ignoring them."""
+def filters_of(request: Request, columns: Collection[str]) -> list[Filter]:
+    """The well-formed ``filter[name]`` parameters whose name is one of the filterable ``columns`` (the store's,
+    where they are declared); the ``malformed-filter-refused`` fault refuses the others instead of ignoring them."""
     found, refuse = [], FaultName.MALFORMED_FILTER_REFUSED in request.app.state.faults
     for key, value in request.query_params.multi_items():
         if not (key.startswith("filter[") and key.endswith("]")) or key[7:-1] not in columns:
@@ -66,7 +66,7 @@ def filters_of(request: Request, columns: Mapping[str, str]) -> list[Filter]:
         operator, _, rest = value.strip().partition(" ")
         values = tuple(dict.fromkeys(v.strip() for v in rest.split(",") if v.strip()))
         if operator.upper() in OPERATORS and 0 < len(values) <= MAX_FILTER_VALUES:
-            found.append(Filter(columns[key[7:-1]], values, OPERATORS[operator.upper()]))
+            found.append(Filter(key[7:-1], values, OPERATORS[operator.upper()]))
         elif refuse:
             raise ApiError(400, "invalid-parameter", f"{key} must be `EQ value,…` or `NOT value,…`.", parameter=key)
     return found

@@ -29,14 +29,13 @@ from .ids import well_formed
 from .query_params import filters_of, page_of
 from .responses import json_api, no_content
 from .routing import route
-from .store import Conflict, Filter, Store, User, family_of
+from .store import AUTHORIZATION_FILTERS, Conflict, Filter, Store, User, family_of
 
 ORG_ID = re.compile(r"[0-9A-Za-z]{1,64}@AdobeOrg")
 DECISIONS = ("approved", "rejected")
 ATTRIBUTES = frozenset({"created_at", "updated_at", "name", "platform", "owner_org_id", "owner_org_name",
                         "authorized_org_id", "authorized_org_name", "state", "created_by_email",
                         "created_by_display_name", "updated_by_email", "updated_by_display_name"})
-FILTERS = {name: name for name in ("state", "authorized_org_id", "owner_org_id", "name", "platform")}
 
 
 def _store(request: Request) -> Store:
@@ -163,7 +162,7 @@ async def list_for_package(request: Request) -> Response:
     faults = _faults(request)
     if FaultName.PAGE_SIZE_ZERO_500 in faults and request.query_params.get("page[size]") == "0":
         raise ZeroDivisionError("page size 0")
-    page, filters = page_of(request), filters_of(request, FILTERS)
+    page, filters = page_of(request), filters_of(request, AUTHORIZATION_FILTERS)
     if FaultName.FILTER_IGNORED in faults:
         filters = []
     if FaultName.PACKAGE_LIST_ONLY_DECIDED in faults:
@@ -197,7 +196,7 @@ async def list_visible(request: Request) -> Response:
     if not (user.develop_extensions or user.manage_properties):
         raise not_authorized("Listing authorizations needs develop_extensions or manage_properties.")
     faults = _faults(request)
-    page, filters = page_of(request), filters_of(request, FILTERS)
+    page, filters = page_of(request), filters_of(request, AUTHORIZATION_FILTERS)
     authorized_side = user.manage_properties and FaultName.AUTHORIZED_LIST_EMPTY not in faults
     if FaultName.OUTSIDER_SEES_ALL_AUTHORIZATIONS in faults:
         owner_org, authorized_org = None, None

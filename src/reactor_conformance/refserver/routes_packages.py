@@ -21,10 +21,9 @@ from .ids import well_formed
 from .query_params import filters_of, page_of
 from .responses import json_api
 from .routing import route
-from .store import Conflict, Store, User, family_of
+from .store import PACKAGE_FILTERS, Conflict, Store, User, family_of
 from .uploads import MULTIPART, uploaded_manifest
 
-FILTERS = {name: name for name in ("name", "platform", "availability", "owner_org_id", "version")}
 RELEASE_PRIVATE = "release_private"
 
 
@@ -48,7 +47,7 @@ def _readable_package(request: Request, user: User) -> sqlite3.Row:
 async def catalog(request: Request) -> Response:
     user = authenticate(request)
     faults = request.app.state.faults
-    page, filters = page_of(request), filters_of(request, FILTERS)
+    page, filters = page_of(request), filters_of(request, PACKAGE_FILTERS)
     states = () if FaultName.APPROVED_NOT_IN_CATALOG in faults else \
         ("approved", "pending_approval") if FaultName.PENDING_IN_CATALOG in faults else ("approved",)
     rows, total = _store(request).catalog(user.org_id, filters, page.offset, page.size, states)
