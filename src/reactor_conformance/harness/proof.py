@@ -24,10 +24,10 @@ from pathlib import Path
 
 from ..refserver.faults import FAULTS
 from ..refserver.variants import VARIANTS
-from ..reporting.proof import CLEAN
 from ..target import redact
 from . import suite
 
+CLEAN = "(clean)"
 ALL_VARIANTS = "(all variants)"
 # Plugins a proof run has no use for, besides those no run uses (no reports but the summary, no workers, no
 # reruns, no collection of unraisable exceptions at its end): not loading them saves part of every run's start
