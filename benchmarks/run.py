@@ -32,13 +32,12 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from reactor_conformance import JSON_API
+from reactor_conformance.harness.run_config import DEFAULT_FUZZ_EXAMPLES, DEFAULT_FUZZ_SEED
+from reactor_conformance.refserver import server as refserver
+from reactor_conformance.refserver.store import Store
 
-from reactor_conformance import JSON_API  # noqa: E402
-from reactor_conformance.harness.run_config import DEFAULT_FUZZ_EXAMPLES, DEFAULT_FUZZ_SEED  # noqa: E402
-from reactor_conformance.refserver import server as refserver  # noqa: E402
-from reactor_conformance.refserver.store import Store  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 TOOL = [sys.executable, "-m", "reactor_conformance.cli"]
 

@@ -32,11 +32,10 @@ import tomllib
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import adobe_tools  # noqa: E402
-from adobe_tools import Answer, Credentials, ToolMissing  # noqa: E402
-from served import PROJECT_ROOT, ServedReference, ServerError, conformance_command  # noqa: E402
+# Run as a script (`python interop/run.py`), so its own folder is on sys.path and its siblings import as modules.
+import adobe_tools
+from adobe_tools import Answer, Credentials, ToolMissing
+from served import PROJECT_ROOT, ServedReference, ServerError, conformance_command
 
 EXTENSION = Path(__file__).resolve().parent / "extension"
 SUITE_SUBSET = "(lifecycle or create or state or revoke) and not fuzz and not stateful"
