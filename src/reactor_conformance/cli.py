@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from .harness import suite
@@ -22,8 +23,21 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BROKEN, EXIT_INTERRUPTED = 0, 1, 2, 3
 PLUGIN = "reactor_conformance.harness.plugin"
 
 
+PREFIX = "reactor-conformance: "
+
+
 class BadInput(Exception):
     """Bad input to the tool: printed as one line, exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with a usage error told as every other error of the tool: one line after ``PREFIX``, exit 2."""
+
+    def error(self, message: str):
+        command = self.prog.removeprefix("reactor-conformance").strip()
+        print(f"{PREFIX}{message} (see: reactor-conformance {command + ' ' if command else ''}--help)",
+              file=sys.stderr)
+        sys.exit(EXIT_BAD_INPUT)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,20 +49,33 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = argv[argv.index("run") + 1:] if args.command == "run" else []
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return args.handler(args, extra)
+        code = args.handler(args, extra)
+        sys.stdout.flush()  # a reader that stopped early (``| head``) is told here, not at the interpreter's exit
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
     except KeyboardInterrupt:
-        print("reactor-conformance: interrupted", file=sys.stderr)
+        print(f"{PREFIX}interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BadInput as error:
-        print(f"reactor-conformance: {error}", file=sys.stderr)
+        print(f"{PREFIX}{error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as error:  # one clear line for every way the input can be wrong
         from .errors import ConfigError, TargetError
 
         if isinstance(error, (ConfigError, TargetError, ValueError, OSError)):
-            print(f"reactor-conformance: {error}", file=sys.stderr)
+            print(f"{PREFIX}{error}", file=sys.stderr)
             return EXIT_BAD_INPUT
         raise
+
+
+def _reader_gone() -> int:
+    """The reader of the output closed it (``reactor-conformance requirements | head``): it has what it wanted, so
+    the command ends quietly and successfully; what is still buffered goes nowhere instead of failing at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_OK
 
 
 def _interrupt(signum, frame):
@@ -56,7 +83,7 @@ def _interrupt(signum, frame):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="reactor-conformance", description=__doc__.splitlines()[0])
+    parser = Parser(prog="reactor-conformance", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run the conformance suite (default target: the embedded reference server)",
@@ -68,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=command_run)
 
     serve = commands.add_parser("serve", help="start the reference server on loopback")
-    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--port", type=int, default=8080, help="loopback port to listen on (0: any free port; default 8080)")
     serve.add_argument("--db", help="SQLite file to keep state in (default: memory)")
     serve.add_argument("--fault", action="append", default=[], help="start with this named defect (repeatable)")
     serve.add_argument("--list-faults", action="store_true", help="list the named defects and exit")
@@ -106,8 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     cleanup.set_defaults(handler=command_cleanup)
 
     listing = commands.add_parser("requirements", help="list the requirement catalog")
-    listing.add_argument("--level", choices=("MUST", "SHOULD", "INFO"))
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--level", choices=("MUST", "SHOULD", "INFO"), type=str.upper,
+                         help="only the requirements of this level, in either case (MUST, should …)")
+    listing.add_argument("--json", action="store_true", help="print the records as JSON instead of one line each")
     listing.set_defaults(handler=command_requirements)
     return parser
 
@@ -120,17 +148,77 @@ def command_run(args, extra: list[str]) -> int:
 
     # --assert=plain: the suite reports through expect.fail and has no bare assert to explain, while rewriting
     # would recompile the plugin's modules on each run where bytecode is not cached.
-    code = pytest.main([str(suite.FOLDER), "-p", PLUGIN, *suite.UNUSED_PLUGINS, "--assert=plain", *args.argv])
+    with _usage_errors_as_one_line(), _output_may_close():
+        code = pytest.main([str(suite.FOLDER), "-p", PLUGIN, *suite.UNUSED_PLUGINS, "--assert=plain", *args.argv])
     if code == pytest.ExitCode.USAGE_ERROR:
         return EXIT_BAD_INPUT
     if code == pytest.ExitCode.INTERRUPTED:
         return EXIT_INTERRUPTED
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
-        print("reactor-conformance: no test was selected", file=sys.stderr)
+        print(f"{PREFIX}no test was selected", file=sys.stderr)
         return EXIT_BAD_INPUT
     if code in (pytest.ExitCode.INTERNAL_ERROR,) or code not in (EXIT_OK, EXIT_FAILED):
         return EXIT_BROKEN
     return int(code)
+
+
+@contextmanager
+def _usage_errors_as_one_line():
+    """pytest tells a usage error as ``ERROR: …`` (argparse's, over several lines); the tool tells every error of
+    every command as one line after ``PREFIX``. pytest has no hook for it: its printer is replaced for the call."""
+    import _pytest.config
+
+    def one_line(error, file) -> None:
+        for message in error.args:
+            print(f"{PREFIX}{_usage_line(str(message))}", file=file)
+
+    original = _pytest.config.print_usage_error
+    _pytest.config.print_usage_error = one_line
+    try:
+        yield
+    finally:
+        _pytest.config.print_usage_error = original
+
+
+class _Closable:
+    """The standard output of a run, whose reader may stop reading (``run | head``): from then on its lines go
+    nowhere and the run goes on to its reports and its verdict, instead of breaking on the closed pipe."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            _reader_gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            _reader_gone()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def _output_may_close():
+    original = sys.stdout
+    sys.stdout = _Closable(original)
+    try:
+        yield
+    finally:
+        sys.stdout = original
+
+
+def _usage_line(message: str) -> str:
+    """argparse's ``usage: …`` / ``prog: error: what`` as ``what``; any other message's first line."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    said = next((line.split(": error: ", 1)[1] for line in lines if ": error: " in line), None)
+    return said or (lines[0] if lines else "bad usage")
 
 
 # -- serve -------------------------------------------------------------------------------------

@@ -156,6 +156,26 @@ def case_cleanup_without_ledger(server, good_profile, tmp_path):
     return ["cleanup", "--ledger", str(tmp_path / "ledger.jsonl"), "--profile", str(good_profile)], "does not exist"
 
 
+def case_unknown_option(server, good_profile, tmp_path):
+    return ["run", "--no-such-option"], "unrecognized arguments: --no-such-option"
+
+
+def case_level_unknown_to_run(server, good_profile, tmp_path):
+    return ["run", "--level", "sometimes"], "invalid choice"
+
+
+def case_level_unknown_to_requirements(server, good_profile, tmp_path):
+    return ["requirements", "--level", "sometimes"], "invalid choice"
+
+
+def case_unknown_requirement_with_workers(server, good_profile, tmp_path):
+    return ["run", "--requirement", "NOPE-99", "-n", "2"], "NOPE-99"
+
+
+def case_unknown_command(server, good_profile, tmp_path):
+    return ["judge"], "invalid choice"
+
+
 CASES = [
     ("an unreachable target", case_unreachable),
     ("TLS spoken to a plain-HTTP port", case_tls_to_plain_http),
@@ -173,17 +193,23 @@ CASES = [
     ("an operation the spec does not have", case_unknown_operation),
     ("a report of folders without summaries", case_report_of_nothing),
     ("cleanup of a ledger that does not exist", case_cleanup_without_ledger),
+    ("an option no command has", case_unknown_option),
+    ("a level run does not know", case_level_unknown_to_run),
+    ("a level requirements does not know", case_level_unknown_to_requirements),
+    ("an unknown requirement, with workers", case_unknown_requirement_with_workers),
+    ("a command the tool does not have", case_unknown_command),
 ]
 
 
 @pytest.mark.parametrize("description, make_case", CASES, ids=[c[0] for c in CASES])
 def test_bad_input_gets_one_line_and_exit_2(description, make_case, server, good_profile, tmp_path):
     args, fragment = make_case(server, good_profile, tmp_path)
-    completed = tool(*args, reports=tmp_path / "reports")
+    completed = tool(*args, reports=tmp_path / "reports", workers=None if "-n" in args else "0")
     lines = [line for line in completed.stderr.splitlines() if line.strip()]
     assert completed.code == BAD_INPUT, (completed.code, completed.stdout[-1500:], completed.stderr[-1500:])
     assert "Traceback" not in completed.stderr + completed.stdout
     assert len(lines) == 1, completed.stderr
+    assert lines[0].startswith("reactor-conformance: "), lines[0]  # one prefix, whichever command
     assert fragment in lines[0], lines[0]
 
 

@@ -38,8 +38,8 @@ def add_options(add) -> None:
     for ``reactor-conformance run --help``."""
     add("--target", help="base URL of the server under test (default: the embedded reference server)")
     add("--profile", help="profile TOML with the target, fixtures and org identities")
-    add("--level", choices=("must", "should"), default="should",
-        help="'must': SHOULD failures are reported but do not fail the run (default: should)")
+    add("--level", choices=("must", "should"), default="should", type=str.lower,
+        help="'must': SHOULD failures are reported but do not fail the run (default: should; either case)")
     add("--reports", default="reports", help="folder that receives one sub-folder per run (default: reports)")
     add("--run-dir", help="exact folder for this run's reports (default: <reports>/<UTC timestamp>)")
     add("--allow-writes", action="store_true", help="allow creating resources on a target that is not on loopback")
@@ -107,6 +107,15 @@ def pytest_configure(config: pytest.Config) -> None:
     if not wire and not _runs_conformance(config):
         config.reactor = None
         return
+    unknown = unknown_ids(config.option.requirement or ())
+    if unknown:  # here, not at collection: a usage error raised in an xdist worker would break the run instead
+        raise pytest.UsageError(f"--requirement names unknown requirement(s) {', '.join(sorted(unknown))}")
+    if config.option.operation and not wire:
+        from ..checks.fuzz import operations as spec_operations  # the spec is loaded only when asked
+
+        unknown = set(config.option.operation) - set(spec_operations())
+        if unknown:
+            raise pytest.UsageError(f"--operation names no operation of the spec: {', '.join(sorted(unknown))}")
     try:
         config.reactor = RunConfig.from_wire(wire) if wire else RunConfig.from_options(
             {name: getattr(config.option, name) for name in option_names()})
@@ -162,17 +171,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError("; ".join(problems))
     chosen = set(config.getoption("requirement") or ())
     if chosen:
-        unknown = unknown_ids(chosen)
-        if unknown:
-            raise pytest.UsageError(f"--requirement names unknown requirement(s) {', '.join(sorted(unknown))}")
         _keep_only(config, items, lambda item: bool(chosen & set(requirement_ids(item))))
     operations = set(config.getoption("operation") or ())
     if operations:
-        from ..checks.fuzz import operations as spec_operations  # the spec is loaded only when asked
-
-        unknown = operations - set(spec_operations())
-        if unknown:
-            raise pytest.UsageError(f"--operation names no operation of the spec: {', '.join(sorted(unknown))}")
         _keep_only(config, items, lambda item: _operation_of(item) in (None, *operations))
 
 
@@ -265,6 +266,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         elif stop["kind"] == "crash":  # the sentence for the reports; the traceback stays in the terminal
             report.sections.append(("traceback of the break", str(report.longrepr)))
             report.longrepr = f"{stop['message']}\n  at {_check_site(item, call)}"
+    elif report.failed and call.excinfo is not None:  # a later break (a clean-up after the target went away)
+        report.sections.append((f"traceback of the {call.when}", str(report.longrepr)))
+        report.longrepr = redact.redact(f"{call.when} broke: {crashes.describe(call.excinfo.value)}")
     if call.when == "teardown":
         record = {**expect.verdicts.to_json(), "stop": stop}
         readable = [(VERDICT, f"{rid} failed") for rid in record["failed"]]
