@@ -44,6 +44,16 @@ class _NonsenseForThePackage(Handler):
                         b'"prev_page": null, "total_pages": 1, "total_count": 0}}}', "application/vnd.api+json")
 
 
+class _EmptyStringEverywhere(Handler):
+    """A mock serving the spec's media type with no example behind it: ``""`` to every request."""
+
+    def _answer(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.answer(200, b'""', "application/vnd.api+json")
+
+    do_GET = do_POST = do_PATCH = do_DELETE = _answer
+
+
 def serve_not_http() -> int:
     """A port that answers a line that is not HTTP (an SSH banner) and hangs up; returns the port."""
     listener = socket.create_server(("127.0.0.1", 0))
@@ -232,6 +242,10 @@ def finding_nonsense_for_the_package(server, good_profile, tmp_path):
     return ["run", "--target", httpd.url, "--profile", str(good_profile)]
 
 
+def finding_json_api_typed_junk(server, good_profile, tmp_path):
+    return ["run", "--target", serve(_EmptyStringEverywhere).url, "--profile", str(good_profile)]
+
+
 FINDINGS_CASES = [
     ("a fixture package that does not exist", finding_unknown_package, "CREATE-01",
      "expected: HTTP 200\n  observed: HTTP 404 with a JSON:API error document"),
@@ -239,6 +253,8 @@ FINDINGS_CASES = [
      "whose package it is"),
     ("an endpoint answering an HTML error page", finding_nonsense_for_the_package, "CREATE-01",
      'observed: HTTP 500 with text/html: "<html><body>Internal Server Error</body></html>"'),
+    ("a mock answering \"\" as JSON:API to everything", finding_json_api_typed_junk, "CREATE-01",
+     'observed: the body is the string ""'),
 ]
 
 

@@ -7,7 +7,9 @@ so ``"$ref": "common.json#/$defs/timestamp"`` resolves here exactly as it does n
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 from functools import cache
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -42,4 +44,20 @@ def errors(name: str, instance) -> list[str]:
     """What is wrong with ``instance`` against ``schemas/<name>.json``, one sentence per problem, each led by
     the JSON pointer of the member at fault; empty when it is valid."""
     problems = sorted(validator(name).iter_errors(instance), key=lambda e: (list(map(str, e.absolute_path)), e.message))
-    return [f"/{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in problems]
+    return [f"/{'/'.join(map(str, e.absolute_path))}: {_as_json(e)}" for e in problems]
+
+
+INSTANCE_SHOWN = 80  # characters of the offending value a sentence keeps
+_PYTHON_STRING = re.compile(r"'(?:[^'\\]|\\.)*'")
+
+
+def _as_json(error) -> str:
+    """jsonschema's sentence with the values in it as JSON, as the target sent them (``[{"id": ""}] is not of type
+    "object"``), never as Python reprs (``[{'id': ''}] is not of type 'object'``)."""
+    text, shown = error.message, repr(error.instance)
+    lead = ""
+    if text.startswith(shown):
+        lead = json.dumps(error.instance, ensure_ascii=False, default=str)
+        lead = lead if len(lead) <= INSTANCE_SHOWN else lead[:INSTANCE_SHOWN] + "…"
+        text = text[len(shown):]
+    return lead + _PYTHON_STRING.sub(lambda m: json.dumps(ast.literal_eval(m.group(0)), ensure_ascii=False), text)

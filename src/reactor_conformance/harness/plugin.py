@@ -261,8 +261,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         if stop["kind"] == "unmet":  # a refused setup step: the test's checks were not reached
             report.outcome = "skipped"
             report.longrepr = (str(item.path), (item.location[1] or 0) + 1, f"Skipped: {stop['message']}")
-        elif stop["kind"] == "check":  # the sentence and where the check stands, without a class name
-            report.longrepr = f"{stop['message']}\n  at {_check_site(item, call)}"
+        elif stop["kind"] == "check":  # the request and the verdict in one line (JUnit's message), then the whole
+            # story and where the check stands, without a class name
+            report.longrepr = f"{failure_sentence(stop['message'])}\n\n{stop['message']}\n  at {_check_site(item, call)}"
         elif stop["kind"] == "crash":  # the sentence for the reports; the traceback stays in the terminal
             report.sections.append(("traceback of the break", str(report.longrepr)))
             report.longrepr = f"{stop['message']}\n  at {_check_site(item, call)}"

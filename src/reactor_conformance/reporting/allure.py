@@ -15,6 +15,7 @@ from pathlib import Path
 import allure
 
 from ..target import redact
+from .matrix import failure_sentence
 
 EPIC = "Reactor extension package usage authorizations"
 
@@ -61,8 +62,8 @@ _CLASS_PREFIX = re.compile(r"^(?:[A-Za-z_]\w*\.)*[A-Z]\w*: ")
 
 def readable_status_details(results_dir: Path) -> None:
     """Allure takes a failure's message from the exception (``module.ClassName: …``); put the suite's own sentence
-    there instead — the readable text the plugin gave the report, which Allure keeps as the trace — and strip
-    class names from every other status message (skips, fixtures)."""
+    there instead — a failed check's request, expected and observed in one line (the whole story stays in the
+    trace), a break's readable text — and strip class names from every other status message (skips, fixtures)."""
     for path in [*results_dir.glob("*-result.json"), *results_dir.glob("*-container.json")]:
         try:
             document = json.loads(path.read_text("utf-8"))
@@ -78,8 +79,8 @@ def _rewrite(node) -> bool:
         details = node.get("statusDetails")
         if isinstance(details, dict) and isinstance(details.get("message"), str):
             trace = details.get("trace") if isinstance(details.get("trace"), str) else ""
-            readable = trace.split("\n  exchange:")[0].strip() if trace.startswith(("[", "the test broke")) else ""
-            message = readable or _CLASS_PREFIX.sub("", details["message"], count=1)
+            readable = trace.split("\n  exchange:")[0].strip() if trace.startswith("the test broke") else ""
+            message = readable or failure_sentence(_CLASS_PREFIX.sub("", details["message"], count=1))
             if message != details["message"]:
                 details["message"], changed = message, True
         for value in node.values():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from .summary import judged_line
 
 ICONS = {"passed": "✅ passed", "failed": "❌ failed", "not_run": "⏸ not run", "info": "ℹ info"}
@@ -19,23 +21,43 @@ def _detail(record: dict) -> str:
     return failure_sentence(record["message"])
 
 
+OBSERVED_SHOWN = 240  # characters of what was observed a sentence keeps: a long body is cut after the request
+
+
 def failure_sentence(message: str) -> str:
-    """``[ID] what`` / ``expected: …`` / ``observed: …`` / ``note: …`` lines as ``what: expected …, observed …
-    (note)``; any other message's first line as it is."""
-    lines = message.splitlines()
+    """A failed check's ``[ID] what`` / ``expected: …`` / ``observed: …`` / ``note: …`` / ``exchange:`` lines as
+    ``METHOD /path — what: expected …, observed … (note)``: the request first, which is what a mock's author must
+    add or fix, then what was expected and what came, cut when long. Any other message's first line as it is."""
+    first = message.split("\n\n[", 1)[0]  # checks judged together: the first one leads
+    lines = first.splitlines()
     if not lines:
         return ""
-    parts = {}
-    for line in lines[1:]:
+    parts, request = {}, ""
+    for index, line in enumerate(lines[1:], start=1):
         key, _, value = line.strip().partition(": ")
         if key in ("expected", "observed", "note") and key not in parts and line.startswith("  ") \
                 and not line.startswith("    "):
             parts[key] = value
+        elif line == "  exchange:" and index + 1 < len(lines):
+            request = _request(lines[index + 1])
     if "expected" not in parts:
         return lines[0]
     what = lines[0].split("] ", 1)[-1] if lines[0].startswith("[") else lines[0]
-    sentence = f"{what}: expected {parts['expected']}, observed {parts.get('observed', '')}"
+    observed = parts.get("observed", "")
+    if len(observed) > OBSERVED_SHOWN:
+        observed = observed[:OBSERVED_SHOWN] + "…"
+    sentence = f"{request + ' — ' if request else ''}{what}: expected {parts['expected']}, observed {observed}"
     return sentence + (f" ({parts['note']})" if "note" in parts else "")
+
+
+def _request(exchange_line: str) -> str:
+    """``    GET http://host/path?q as owner`` → ``GET /path?q``."""
+    method, _, rest = exchange_line.strip().partition(" ")
+    url = rest.rsplit(" as ", 1)[0]
+    parts = urlsplit(url)
+    if not parts.scheme:
+        return ""
+    return f"{method} {parts.path or '/'}{'?' + parts.query if parts.query else ''}"
 
 
 def conformance_markdown(summary: dict) -> str:
