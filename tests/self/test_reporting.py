@@ -186,6 +186,40 @@ def test_the_conformance_table_escapes_cells_and_shows_every_requirement():
     assert text.count("\n| A-0") == 3
 
 
+FAILED_CHECK = ("[A-01] the owner grants\n  expected: HTTP 201\n  observed: HTTP 404 with no body\n  exchange:\n"
+                "    POST http://127.0.0.1:39071/extension_packages/EP1/grants as owner\n    → 404 in 1 ms\n"
+                "  reproduce:\n    curl -sS -X POST http://127.0.0.1:39071/extension_packages/EP1/grants")
+
+
+def test_the_conformance_report_leads_with_what_failed_and_its_curl_line():
+    summary = summary_of({"t1": result("failed", ("A-01",), held={}, failed={"A-01": FAILED_CHECK}),
+                          "t2": ("passed", ("A-02",))})
+    text = conformance_markdown(summary)
+    failed, table = text.index("## Failed (1)"), text.index("## Every requirement")
+    assert failed < table
+    lead = text[failed:table]
+    assert "POST /extension_packages/EP1/grants — the owner grants: expected HTTP 201, observed HTTP 404" in lead
+    assert "curl -sS -X POST http://127.0.0.1:39071/extension_packages/EP1/grants" in lead
+    assert "A-02" not in lead
+
+
+# The target a run was aimed at, and the heading of its reports.
+HEADINGS = [
+    ({"base_url": "http://127.0.0.1:39071", "embedded": True, "faults": []}, "the embedded reference server"),
+    ({"base_url": "http://127.0.0.1:39071", "embedded": True, "faults": ["json-content-type"],
+      "variants": ["no-etag"]}, "the embedded reference server (fault json-content-type, variant no-etag)"),
+    ({"base_url": "https://staging.example.com", "embedded": False, "faults": []}, "https://staging.example.com"),
+]
+
+
+@pytest.mark.parametrize("target, heading", HEADINGS, ids=[h for _, h in HEADINGS])
+def test_a_report_names_its_target(target, heading):
+    summary = {**summary_of({"t": ("passed", ("A-01",))}), "target": target}
+    text = conformance_markdown(summary)
+    assert text.startswith(f"# Conformance of {heading}\n"), text.splitlines()[0]
+    assert f"{heading} (r1)" in compare_markdown([summary, summary])
+
+
 def test_two_targets_side_by_side():
     left, right = summary_of({"t": ("passed", ("A-01",))}), summary_of({"t": ("failed", ("A-01",))}, run_id="r2")
     text = compare_markdown([left, right])

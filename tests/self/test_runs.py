@@ -57,7 +57,8 @@ def ims_profile(server, tmp_path_factory) -> Path:
 def profile_run(server, ims_profile, tmp_path_factory):
     """The whole suite through that profile."""
     reports = tmp_path_factory.mktemp("profile-run") / "reports"
-    return tool("run", "--target", server.base_url, "--profile", str(ims_profile), reports=reports)
+    return tool("run", "--target", server.base_url, "--profile", str(ims_profile), "--exchanges", "all",
+                reports=reports)
 
 
 def test_a_run_through_a_profile_passes_like_the_embedded_default(profile_run):
@@ -75,6 +76,27 @@ def test_a_run_leaves_every_report_and_a_valid_summary(profile_run):
     assert any((run_dir / "allure-results").glob("*-result.json"))
     assert schema_errors("summary", profile_run.summary) == []
     assert "| CREATE-01 | MUST | ✅ passed |" in (run_dir / "conformance.md").read_text("utf-8")
+
+
+RUN_FOLDER_BUDGET = 2_000_000  # bytes a run of the whole suite keeps, but for the HAR file that --exchanges all adds
+
+
+def test_a_passing_run_keeps_a_summary_of_its_exchanges_and_fits_its_budget(profile_run):
+    """Every exchange in the HAR file (asked for with --exchanges all); Allure keeps attachments for tests that did
+    not pass only, and no container that tells nothing; the folder, HAR aside, stays under its budget."""
+    run_dir = profile_run.run_dir
+    har = json.loads((run_dir / "exchanges.har").read_text("utf-8"))["log"]
+    assert har["version"] == "1.2"
+    assert len(har["entries"]) >= profile_run.summary["requests"]["sent"] * 0.9, len(har["entries"])
+    assert [e["startedDateTime"] for e in har["entries"]] == sorted(e["startedDateTime"] for e in har["entries"])
+    assert not (run_dir / ".exchanges").exists()
+    allure_files = list((run_dir / "allure-results").iterdir())
+    assert not [p for p in allure_files if p.name.endswith("-attachment.txt")]
+    assert not [p for p in allure_files if p.name.endswith("-container.json")]
+    results = [json.loads(p.read_text("utf-8")) for p in allure_files if p.name.endswith("-result.json")]
+    assert any(any(" → 20" in step["name"] for step in r.get("steps", ())) for r in results)
+    kept = sum(p.stat().st_size for p in run_dir.rglob("*") if p.is_file() and p.name != "exchanges.har")
+    assert kept < RUN_FOLDER_BUDGET, kept
 
 
 def test_no_secret_reaches_any_report_file(profile_run, ims_profile):

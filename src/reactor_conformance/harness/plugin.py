@@ -20,6 +20,7 @@ from .. import __version__, reporting
 from ..checks import crashes, expect
 from ..checks.requirements import catalog, unknown_ids
 from ..errors import ConfigError, TargetError, Unreachable
+from ..reporting import har
 from ..reporting.matrix import failure_sentence
 from ..reporting.summary import TestResult, build_summary, judged_line
 from ..target import redact, transport
@@ -31,6 +32,8 @@ REQUIREMENTS = "requirements"
 VERDICTS = "verdicts"  # the JSON of a test's checks, carried on its teardown report (also across xdist)
 VERDICT = "verdict"  # one readable "ID status" line per requirement a test touched, for JUnit
 STOP = pytest.StashKey[dict]()
+EXCHANGES = pytest.StashKey[list]()  # the test's exchanges as the suite's client recorded them, for Allure
+BROKE = pytest.StashKey[bool]()  # a phase of the test failed
 
 
 def add_options(add) -> None:
@@ -60,6 +63,9 @@ def add_options(add) -> None:
     add("--fuzz-seed", type=int, default=None, help="seed of the generated requests (default 20240723)")
     add("--no-fuzz", action="store_true", help="skip the schema-driven fuzzing")
     add("--nightly", action="store_true", help="nightly budget: more examples, no shrinking")
+    add("--exchanges", choices=har.MODES, default=har.MODES[0], type=str.lower,
+        help="which HTTP exchanges go into the run's exchanges.har: those of the tests that did not pass "
+             "(default: failed), every one (all), or no HAR file (none)")
 
 
 def option_names() -> tuple[str, ...]:
@@ -208,25 +214,16 @@ def _allure_context(request: pytest.FixtureRequest):
     if context is None or not ids or not getattr(request.config.option, "allure_report_dir", None):
         yield
         return
-    from ..reporting.allure import attach_exchange, label_verdicts
+    from ..reporting.allure import label_verdicts
     from ..target import exchanges
 
-    exchanges.on_exchange.append(attach_exchange)
+    seen = request.node.stash[EXCHANGES] = []
+    exchanges.on_exchange.append(seen.append)
     try:
         yield
     finally:
-        exchanges.on_exchange.remove(attach_exchange)
+        exchanges.on_exchange.remove(seen.append)
         label_verdicts(catalog(), ids, expect.verdicts, context.base_url)
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_call(item: pytest.Item):
-    """Once the test body ran (passed or not), its verdicts go into its Allure result."""
-    yield
-    if getattr(item.config, "reactor", None) is not None and getattr(item.config.option, "allure_report_dir", None):
-        from ..reporting.allure import attach_verdicts
-
-        attach_verdicts(requirement_ids(item), expect.verdicts)
 
 
 @pytest.fixture
@@ -246,6 +243,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         return
     expect.begin()
     item.stash[STOP] = {}
+    item.stash[BROKE] = False
+    if _recorder is not None:
+        _recorder.drop()  # what went on the wire between tests belongs to none
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -270,7 +270,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     elif report.failed and call.excinfo is not None:  # a later break (a clean-up after the target went away)
         report.sections.append((f"traceback of the {call.when}", str(report.longrepr)))
         report.longrepr = redact.redact(f"{call.when} broke: {crashes.describe(call.excinfo.value)}")
+    item.stash[BROKE] = item.stash.get(BROKE, False) or report.failed
     if call.when == "teardown":
+        _keep_exchanges(item, stop)
         record = {**expect.verdicts.to_json(), "stop": stop}
         readable = [(VERDICT, f"{rid} failed") for rid in record["failed"]]
         readable += [(VERDICT, f"{rid} held {count}") for rid, count in record["held"].items()
@@ -287,6 +289,18 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem):
     if pending and not item.stash.get(STOP, None):
         raise expect.ConformanceFailure(next(iter(pending)), "\n\n".join(pending.values()))
     return result
+
+
+def _keep_exchanges(item: pytest.Item, stop: dict) -> None:
+    """A test that did not pass keeps its exchanges in full (Allure, and the HAR file unless ``--exchanges none``);
+    a passing one a summary in Allure, and its exchanges in the HAR file with ``--exchanges all`` only."""
+    in_full = item.stash.get(BROKE, False) or stop.get("kind") in ("check", "crash", "unmet")
+    if _recorder is not None:
+        _recorder.keep() if in_full or item.config.reactor.exchanges == "all" else _recorder.drop()
+    if getattr(item.config.option, "allure_report_dir", None) and EXCHANGES in item.stash:
+        from ..reporting.allure import record_test
+
+        record_test(requirement_ids(item), expect.verdicts, item.stash[EXCHANGES], in_full)
 
 
 def _check_site(item: pytest.Item, call: pytest.CallInfo) -> str:
@@ -350,13 +364,19 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 _config: pytest.Config | None = None
+_recorder: har.Recorder | None = None  # this process's requests on the wire, for the run's HAR file
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    global _config
+    global _config, _recorder
     _config = session.config
     transport.tally.clear()  # a process may run several sessions (the fault matrix does): count each alone
+    context = getattr(session.config, "reactor", None)
+    if context is not None and context.exchanges != "none":
+        name = getattr(session.config, "workerinput", {}).get("workerid", "controller")
+        _recorder = har.Recorder(Path(context.run_dir) / har.PARTS / f"{name}.har")
+        _recorder.start()
 
 
 @pytest.hookimpl(trylast=True)
@@ -365,8 +385,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if config.reactor is None:
         return
     _write_request_counts(config)
+    _close_recorder()
     if hasattr(config, "workerinput") or not config.reactor_results:
         return
+    har.merge(config.reactor.run_dir)
     context: RunConfig = config.reactor
     summary = build_summary(
         run_id=context.run_id,
@@ -385,8 +407,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config.reactor_summary = summary
     allure_dir = getattr(config.option, "allure_report_dir", None)
     if allure_dir:
-        from ..reporting.allure import readable_status_details, write_environment
+        from ..reporting.allure import keep_what_tells, readable_status_details, write_environment
 
+        keep_what_tells(Path(allure_dir))
         readable_status_details(Path(allure_dir))
 
         write_environment(Path(allure_dir), {"target": context.base_url, "suite": __version__,
@@ -407,6 +430,13 @@ def _selective(config: pytest.Config) -> bool:
         return True
     suites = {FOLDER.resolve(), (config.rootpath / "tests" / "conformance").resolve()}
     return any("::" in arg or Path(arg).resolve() not in suites for arg in config.args)
+
+
+def _close_recorder() -> None:
+    global _recorder
+    if _recorder is not None:
+        _recorder.close()
+        _recorder = None
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

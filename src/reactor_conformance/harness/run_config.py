@@ -164,6 +164,11 @@ class RunConfig:
         return self.options["max_rps"]
 
     @property
+    def exchanges(self) -> str:
+        """Which exchanges the run's HAR file keeps: ``failed``, ``all`` or ``none``."""
+        return self.options["exchanges"]
+
+    @property
     def fuzz_enabled(self) -> bool:
         return not self.options["no_fuzz"]
 

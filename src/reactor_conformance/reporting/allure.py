@@ -1,4 +1,5 @@
-"""Allure results: each test labelled with its requirements, each HTTP exchange and its curl repro attached.
+"""Allure results: each test labelled with its requirements; a test that did not pass has each HTTP exchange and
+its curl repro attached, a passing one a summary of them.
 
 Everything attached passes through ``redact`` first. The HTML report needs Allure's command-line tool;
 without it every other report still works.
@@ -11,6 +12,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import allure
 
@@ -41,12 +43,33 @@ def label_verdicts(known: dict, named: tuple[str, ...], verdicts, target: str) -
     allure.dynamic.label("target", target)
 
 
-def attach_verdicts(named: tuple[str, ...], verdicts) -> None:
-    """The test's verdict per requirement, as text beside its exchanges."""
+def record_test(named: tuple[str, ...], verdicts, exchanges: list, in_full: bool) -> None:
+    """What a finished test gets beside its status. A test that did not pass: each exchange attached in full (request,
+    answer, curl line) and its verdicts as text. A passing one: a summary, as steps of its result — one line per
+    verdict and per exchange, no attachment file (a run's Allure results stay small enough to keep)."""
+    lines = _verdict_lines(named, verdicts)
+    if in_full:
+        for exchange in exchanges:
+            attach_exchange(exchange)
+        allure.attach("\n".join(lines), name="verdicts per requirement", attachment_type=allure.attachment_type.TEXT)
+        return
+    for line in [*lines, *(_summary(exchange) for exchange in exchanges)]:
+        with allure.step(line):
+            pass
+
+
+def _verdict_lines(named: tuple[str, ...], verdicts) -> list[str]:
     lines = [f"{rid}: failed" for rid in verdicts.failed]
     lines += [f"{rid}: held ({count} checks)" for rid, count in verdicts.held.items() if rid not in verdicts.failed]
     lines += [f"{rid}: not reached" for rid in named if rid not in verdicts.failed and rid not in verdicts.held]
-    allure.attach("\n".join(lines), name="verdicts per requirement", attachment_type=allure.attachment_type.TEXT)
+    return lines
+
+
+def _summary(exchange) -> str:
+    """``GET /extension_packages/EP… as owner → 200 in 3 ms``."""
+    parts = urlsplit(exchange.url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return f"{exchange.method} {path} as {exchange.identity} → {exchange.status} in {exchange.elapsed_ms:.0f} ms"
 
 
 def attach_exchange(exchange) -> None:
@@ -55,6 +78,23 @@ def attach_exchange(exchange) -> None:
     text = (redact.redact(exchange.describe()) + "\n\nreproduce:\n"
             + redact.redact(exchange.curl(), placeholders=True))
     allure.attach(text, name=name, attachment_type=allure.attachment_type.TEXT)
+
+
+def keep_what_tells(results_dir: Path) -> int:
+    """Delete the fixture containers that tell nothing (allure-pytest writes one per fixture and test: most of a
+    run's files): every set-up and tear-down in them passed and attached nothing. Those of a fixture that broke
+    stay. Returns how many were deleted."""
+    deleted = 0
+    for path in results_dir.glob("*-container.json"):
+        try:
+            container = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        steps = [*container.get("befores", ()), *container.get("afters", ())]
+        if all(step.get("status", "passed") == "passed" and not step.get("attachments") for step in steps):
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted
 
 
 _CLASS_PREFIX = re.compile(r"^(?:[A-Za-z_]\w*\.)*[A-Z]\w*: ")

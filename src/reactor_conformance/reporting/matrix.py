@@ -60,28 +60,55 @@ def _request(exchange_line: str) -> str:
     return f"{method} {parts.path or '/'}{'?' + parts.query if parts.query else ''}"
 
 
-def conformance_markdown(summary: dict) -> str:
-    totals = summary["totals"]
+def target_name(summary: dict) -> str:
+    """What a run was aimed at, for headings: a base URL, or the embedded reference server (whose loopback address
+    was the run's alone and says nothing), with its faults and variants."""
     target = summary["target"]
-    lines = [f"# Conformance of {target['base_url']}", "",
+    if not target.get("embedded"):
+        return target["base_url"]
+    changed = [f"fault {name}" for name in target.get("faults", ())]
+    changed += [f"variant {name}" for name in target.get("variants", ())]
+    return "the embedded reference server" + (f" ({', '.join(changed)})" if changed else "")
+
+
+def conformance_markdown(summary: dict) -> str:
+    """What failed first — each failure's request, expected and observed, and the curl line that repeats it — then
+    every requirement in catalog order."""
+    totals = summary["totals"]
+    failed = [(rid, record) for rid, record in summary["requirements"].items() if record["status"] == "failed"]
+    lines = [f"# Conformance of {target_name(summary)}", "",
              f"Run `{summary['run_id']}` · suite {summary['suite_version']} · level {summary['level']} · "
-             f"fuzz seed {summary['fuzz'].get('seed')}"
-             + (f" · faults: {', '.join(target['faults'])}" if target.get("faults") else ""), "",
+             f"fuzz seed {summary['fuzz'].get('seed')} · target {summary['target']['base_url']}", "",
              f"{totals['passed']} passed · {totals['failed']} failed · {totals['not_run']} not run · "
              f"{totals['info']} info", "", f"**{judged_line(summary)}**", ""]
     if summary.get("blocked"):
         lines += ["MUST requirements the target left not run (they fail the run):", ""]
         lines += [f"- {blocked['requirement']}: {_cell(failure_sentence(blocked['reason']))}"
                   for blocked in summary["blocked"]] + [""]
-    lines += ["| ID | level | status | requirement | detail |", "|---|---|---|---|---|"]
+    if failed:
+        lines += [f"## Failed ({len(failed)})", ""]
+        for rid, record in failed:
+            lines += [f"### {rid} ({record['level']}) {record['title']}", "", failure_sentence(record["message"]), ""]
+            curl = curl_line(record["message"])
+            lines += ["```sh", curl, "```", ""] if curl else []
+    lines += ["## Every requirement", "", "| ID | level | status | requirement | detail |", "|---|---|---|---|---|"]
     for rid, record in summary["requirements"].items():
         lines.append(f"| {rid} | {record['level']} | {ICONS[record['status']]} | {_cell(record['title'])} | "
                      f"{_cell(_detail(record))} |")
     return "\n".join(lines) + "\n"
 
 
+def curl_line(message: str) -> str:
+    """The curl line of a failed check's message (its ``reproduce:`` line), or empty."""
+    lines = message.split("\n\n[", 1)[0].splitlines()
+    for index, line in enumerate(lines[:-1]):
+        if line.strip() == "reproduce:":
+            return lines[index + 1].strip()
+    return ""
+
+
 def _column(summary: dict) -> str:
-    return f"{summary['target']['base_url']} ({summary['run_id']})"
+    return f"{target_name(summary)} ({summary['run_id']})"
 
 
 def compare_json(summaries: list[dict]) -> dict:

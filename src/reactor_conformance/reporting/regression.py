@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .matrix import target_name
+
 CLASSES = ("new_failure", "no_longer_run", "fixed", "still_failing", "flaky", "new", "removed", "not_run",
            "still_passing")
 HEADINGS = {
@@ -57,7 +59,7 @@ class Regression:
     def markdown(self) -> str:
         counts = " · ".join(f"{len(self.requirements[c])} {HEADINGS[c].lower()}" for c in CLASSES
                             if self.requirements[c])
-        lines = [f"# Regressions of {self.current['target']['base_url']}", "",
+        lines = [f"# Regressions of {target_name(self.current)}", "",
                  f"`{self.baseline['run_id']}` → `{self.current['run_id']}`: {counts or 'no requirements'}", ""]
         records = self.current["requirements"]
         for cls in CLASSES[:-1]:

@@ -15,6 +15,7 @@ import ssl
 import threading
 import time
 from collections import Counter
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -95,12 +96,25 @@ def _origin(url: str) -> tuple[str, str]:
     return parts.scheme, parts.netloc
 
 
+on_answer: list = []
+"""Callbacks that see every request of the run that got an answer, as it went on the wire and before anything was
+made of it: ``callback(request, response, started_at, elapsed_ms)`` (the run's HAR file takes them from here)."""
+
+
 class CountingAdapter(HTTPAdapter):
-    """Counts every request it sends (its retries are counted by ``PoliteRetry``)."""
+    """Counts every request it sends (its retries are counted by ``PoliteRetry``), and hands each answered one to
+    ``on_answer``."""
 
     def send(self, request, **kwargs):
         tally["sent"] += 1
-        return super().send(request, **kwargs)
+        if not on_answer:
+            return super().send(request, **kwargs)
+        started_at, started = datetime.now(timezone.utc), time.perf_counter()
+        response = super().send(request, **kwargs)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        for callback in list(on_answer):
+            callback(request, response, started_at, elapsed_ms)
+        return response
 
 
 def session(status_retries: int = STATUS_RETRIES, into: requests.Session | None = None,
