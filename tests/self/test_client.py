@@ -5,6 +5,7 @@ limit, and exchanges whose descriptions and curl lines carry no secret."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -408,3 +409,38 @@ def test_a_shared_rate_limit_holds_across_the_processes_of_a_run(tmp_path):
         first.wait()
         second.wait()
     assert time.monotonic() - started >= 9 / 50 * 0.9
+
+
+# The wait before a request counts as hung, learnt from the target's answers: description, seconds of the answers
+# seen so far, the run's --request-timeout (the ceiling), the wait expected.
+ANSWER_WAITS = [
+    ("before it learnt anything, the ceiling", [0.01] * (transport.LEARNING_ANSWERS - 1), 30.0, 30.0),
+    ("a mock answering in milliseconds: the floor", [0.01] * transport.LEARNING_ANSWERS, 30.0, transport.HUNG_FLOOR_S),
+    ("a slow staging: ten times its slowest answer", [0.3] * 30 + [1.5], 30.0, 15.0),
+    ("a very slow one: never beyond the ceiling", [0.3] * 30 + [4.0], 30.0, 30.0),
+    ("a ceiling below the floor stays the ceiling", [0.01] * 30, 1.0, 1.0),
+]
+
+
+@pytest.mark.parametrize("description, seen, ceiling, wait", ANSWER_WAITS, ids=[c[0] for c in ANSWER_WAITS])
+def test_the_wait_for_an_answer_is_learnt_from_the_targets_answers(description, seen, ceiling, wait):
+    times = transport.AnswerTimes()
+    for seconds in seen:
+        times.note(seconds)
+    assert times.limit(ceiling) == wait
+
+
+def test_a_request_a_quick_target_never_answers_is_hung_after_the_learnt_wait(stub, monkeypatch):
+    """Twenty quick answers, then one that does not come: the POST is given up after the learnt wait (the floor
+    here, lowered for the test), not after the client's 30 s, and the message says which wait it was."""
+    monkeypatch.setattr(transport, "answer_times", transport.AnswerTimes())
+    monkeypatch.setattr(transport, "HUNG_FLOOR_S", CLIENT_TIMEOUT_S)
+    client = make_client(stub.url, timeout=30.0)
+    for _ in range(transport.LEARNING_ANSWERS):
+        client.get("/x")
+    stub.answers.append(SLOW)
+    with pytest.raises(TargetError) as error:
+        client.post("/x", json={})
+    waited = re.search(r"no answer within ([0-9.]+) s \(10× the target's slowest answer", str(error.value))
+    assert waited, str(error.value)
+    assert CLIENT_TIMEOUT_S <= float(waited.group(1)) < 30.0, (str(error.value), transport.answer_times.slowest_s)

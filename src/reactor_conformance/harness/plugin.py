@@ -57,7 +57,8 @@ def add_options(add) -> None:
         help="generate input only for this operation of the spec; the other tests run as chosen (repeatable)")
     add("--max-rps", type=float, default=0.0, help="cap on requests per second, every worker together (0: no cap)")
     add("--request-timeout", type=float, default=30.0, metavar="S",
-        help="seconds to wait for an answer before a request counts as hung (default 30)")
+        help="the longest wait for an answer before a request counts as hung (default 30); once the target has "
+             "answered 20 requests, the wait is 10 times its slowest answer so far, at least 2 s, at most this")
     add("--fuzz-examples", type=int, default=None,
         help="generated requests per operation and caller, half valid and half invalid (default 10)")
     add("--fuzz-seed", type=int, default=None, help="seed of the generated requests (default 20240723)")
@@ -372,6 +373,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     global _config, _recorder
     _config = session.config
     transport.tally.clear()  # a process may run several sessions (the fault matrix does): count each alone
+    transport.answer_times.clear()  # and learn each target's answers anew
     context = getattr(session.config, "reactor", None)
     if context is not None and context.exchanges != "none":
         name = getattr(session.config, "workerinput", {}).get("workerid", "controller")

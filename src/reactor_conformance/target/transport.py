@@ -32,6 +32,38 @@ BACKOFF_S = 0.25  # waits without Retry-After: 0, 0.5, 1, 2 s …
 tally: Counter = Counter()
 """This process's requests: ``sent`` (every try), ``retried_429``, ``retried_503``."""
 
+HUNG_FLOOR_S = 2.0  # a request is never called hung sooner than this …
+HUNG_MULTIPLE = 10  # … nor sooner than ten times the slowest answer the target gave so far …
+LEARNING_ANSWERS = 20  # … once it gave this many; before, and never beyond it, the run's --request-timeout
+
+
+class AnswerTimes:
+    """How long to wait for an answer before a request counts as hung, learnt from the target's own answers: a
+    mock that answers in milliseconds and never answers one request (Prism, a malformed JSON body) is found hung
+    in seconds, while a slow staging, whose every answer raises the bar, is never called hung sooner than ten
+    times its slowest answer. ``--request-timeout`` stays the ceiling."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.slowest_s, self.answers = 0.0, 0
+
+    def note(self, seconds: float) -> None:
+        with self._lock:
+            self.slowest_s, self.answers = max(self.slowest_s, seconds), self.answers + 1
+
+    def limit(self, ceiling: float) -> float:
+        if self.answers < LEARNING_ANSWERS:
+            return ceiling
+        return min(ceiling, max(HUNG_FLOOR_S, round(HUNG_MULTIPLE * self.slowest_s, 1)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self.slowest_s, self.answers = 0.0, 0
+
+
+answer_times = AnswerTimes()
+"""This process's answers: what the wait for the next one is learnt from."""
+
 
 class PoliteRetry(Retry):
     """urllib3's ``Retry`` for answers only (connection errors are the caller's to judge): 429 for every
@@ -102,16 +134,23 @@ made of it: ``callback(request, response, started_at, elapsed_ms)`` (the run's H
 
 
 class CountingAdapter(HTTPAdapter):
-    """Counts every request it sends (its retries are counted by ``PoliteRetry``), and hands each answered one to
-    ``on_answer``."""
+    """Counts every request it sends (its retries are counted by ``PoliteRetry``), waits for its answer as long as
+    ``answer_times`` says (the caller's timeout the ceiling), and hands each answered one to ``on_answer``."""
 
     def send(self, request, **kwargs):
         tally["sent"] += 1
-        if not on_answer:
-            return super().send(request, **kwargs)
+        ceiling = kwargs.get("timeout")
+        waited = answer_times.limit(ceiling) if isinstance(ceiling, (int, float)) else ceiling
+        if waited != ceiling:
+            kwargs["timeout"] = (ceiling, waited)  # connecting keeps the ceiling; only the wait for the answer learns
         started_at, started = datetime.now(timezone.utc), time.perf_counter()
-        response = super().send(request, **kwargs)
+        try:
+            response = super().send(request, **kwargs)
+        except requests.exceptions.ReadTimeout as error:
+            error.waited_s = waited  # what ``connection_failure`` says was waited
+            raise
         elapsed_ms = (time.perf_counter() - started) * 1000
+        answer_times.note(elapsed_ms / 1000)
         for callback in list(on_answer):
             callback(request, response, started_at, elapsed_ms)
         return response
@@ -222,7 +261,9 @@ def connection_failure(error: BaseException, timeout: float) -> str:
     if isinstance(error, requests.exceptions.ConnectTimeout):
         return f"no connection within {timeout:g} s"
     if isinstance(error, requests.exceptions.ReadTimeout):
-        return f"no answer within {timeout:g} s"
+        waited = getattr(error, "waited_s", timeout)
+        learnt = f" ({HUNG_MULTIPLE}× the target's slowest answer, at least {HUNG_FLOOR_S:g} s)" if waited < timeout else ""
+        return f"no answer within {waited:g} s{learnt}"
     if found(ConnectionRefusedError):
         return "connection refused"
     if found(NameResolutionError):
