@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from reactor_conformance.errors import ConfigError
-from reactor_conformance.target.profile import IDENTITY_NAMES, Identity, Target, load_profile, profile_from_env
+from reactor_conformance.target.profile import (IDENTITY_NAMES, Identity, Profile, Target, load_profile,
+                                                profile_from_env)
 
 TARGET = """
 [target]
@@ -168,3 +169,22 @@ def test_bad_environments_get_one_line(description, changes, fragment):
     with pytest.raises(ConfigError) as error:
         profile_from_env(variables)
     assert fragment in str(error.value) and "\n" not in str(error.value)
+
+
+# --target and the IMS URL: the profile's base URL and IMS URL, the --target given, the IMS URL the run uses.
+TARGET_MOVES = [
+    ("an IMS on the target's own origin (a mock) moves with it", "http://127.0.0.1:4010",
+     "http://127.0.0.1:4010", "http://127.0.0.1:5555/", "http://127.0.0.1:5555"),
+    ("an IMS with a path on that origin keeps its path", "http://127.0.0.1:4010/api",
+     "http://127.0.0.1:4010/ims", "http://127.0.0.1:5555", "http://127.0.0.1:5555/ims"),
+    ("an IMS elsewhere stays", "https://reactor.example.test", "https://ims-na1.adobelogin.com",
+     "https://reactor-stage.example.test", "https://ims-na1.adobelogin.com"),
+    ("no IMS stays none", "https://reactor.example.test", None, "https://reactor-stage.example.test", None),
+]
+
+
+@pytest.mark.parametrize("description, base_url, ims_url, target, moved", TARGET_MOVES,
+                         ids=[c[0] for c in TARGET_MOVES])
+def test_target_moves_an_ims_served_by_the_target_itself(description, base_url, ims_url, target, moved):
+    profile = Profile(Target(base_url, ims_url), {}, {})
+    assert profile.with_base_url(target).target.ims_url == moved

@@ -78,9 +78,14 @@ class Profile:
     source: str = "profile"
 
     def with_base_url(self, base_url: str) -> Profile:
-        """The same identities aimed at another URL (``--target``)."""
+        """The same identities aimed at another URL (``--target``). An IMS the profile places on the target's own
+        origin (a mock of the spec answers ``/ims/token/v3`` too) moves with it; an IMS elsewhere stays."""
         _check_url(base_url, f"{self.source}: --target")
-        return replace(self, target=replace(self.target, base_url=base_url.rstrip("/")))
+        base_url = base_url.rstrip("/")
+        ims_url = self.target.ims_url
+        if ims_url and _origin(ims_url) == _origin(self.target.base_url):
+            ims_url = _origin(base_url) + ims_url[len(_origin(ims_url)):]
+        return replace(self, target=replace(self.target, base_url=base_url, ims_url=ims_url))
 
     def to_data(self) -> dict:
         """Plain data, for the other processes of a run: they take it as it is, never reading a profile again."""
@@ -260,3 +265,8 @@ def _interpolate(value, environ: Mapping[str, str], origin: _Origin, where: tupl
         return _Variables(value).substitute(environ)
     except KeyError as unset:
         raise origin.error(f"${{{unset.args[0]}}} is not set ({'.'.join(where)})") from None
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
