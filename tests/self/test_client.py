@@ -430,6 +430,14 @@ def test_the_wait_for_an_answer_is_learnt_from_the_targets_answers(description, 
     assert times.limit(ceiling) == wait
 
 
+def test_the_embedded_server_is_always_given_the_ceiling():
+    times = transport.AnswerTimes()
+    times.clear(learning=False)
+    for _ in range(transport.LEARNING_ANSWERS * 2):
+        times.note(0.001)
+    assert times.limit(30.0) == 30.0
+
+
 def test_a_request_a_quick_target_never_answers_is_hung_after_the_learnt_wait(stub, monkeypatch):
     """Twenty quick answers, then one that does not come: the POST is given up after the learnt wait (the floor
     here, lowered for the test), not after the client's 30 s, and the message says which wait it was."""

@@ -296,8 +296,10 @@ def _keep_exchanges(item: pytest.Item, stop: dict) -> None:
     """A test that did not pass keeps its exchanges in full (Allure, and the HAR file unless ``--exchanges none``);
     a passing one a summary in Allure, and its exchanges in the HAR file with ``--exchanges all`` only."""
     in_full = item.stash.get(BROKE, False) or stop.get("kind") in ("check", "crash", "unmet")
-    if _recorder is not None:
-        _recorder.keep() if in_full or item.config.reactor.exchanges == "all" else _recorder.drop()
+    if _recorder is not None and (in_full or item.config.reactor.exchanges == "all"):
+        _recorder.keep()
+    elif _recorder is not None:
+        _recorder.drop()
     if getattr(item.config.option, "allure_report_dir", None) and EXCHANGES in item.stash:
         from ..reporting.allure import record_test
 
@@ -373,8 +375,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     global _config, _recorder
     _config = session.config
     transport.tally.clear()  # a process may run several sessions (the fault matrix does): count each alone
-    transport.answer_times.clear()  # and learn each target's answers anew
     context = getattr(session.config, "reactor", None)
+    transport.answer_times.clear(learning=context is None or not context.embedded)  # each target's answers anew
     if context is not None and context.exchanges != "none":
         name = getattr(session.config, "workerinput", {}).get("workerid", "controller")
         _recorder = har.Recorder(Path(context.run_dir) / har.PARTS / f"{name}.har")

@@ -61,6 +61,7 @@ class Job:
         args = [*where, "-p", "reactor_conformance.harness.plugin", "--rootdir", str(suite.FOLDER), "-q", "--tb=no",
                 "--assert=plain", *UNNEEDED_PLUGINS,  # as `run` does: the suite has no bare assert to explain
                 "--run-dir", str(run_dir), "--reports", str(run_dir.parent), "-o", "console_output_style=classic"]
+        args += ["--exchanges", "none"]  # the proof reads verdicts; a HAR file per fault is nobody's
         args += [arg for fault in self.faults for arg in ("--fault", fault)]
         args += [arg for variant in self.variants for arg in ("--variant", variant)]
         args += [arg for rid in self.requirements for arg in ("--requirement", rid)]

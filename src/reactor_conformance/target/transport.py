@@ -45,20 +45,22 @@ class AnswerTimes:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.slowest_s, self.answers = 0.0, 0
+        self.slowest_s, self.answers, self.learning = 0.0, 0, True
 
     def note(self, seconds: float) -> None:
         with self._lock:
             self.slowest_s, self.answers = max(self.slowest_s, seconds), self.answers + 1
 
     def limit(self, ceiling: float) -> float:
-        if self.answers < LEARNING_ANSWERS:
+        if not self.learning or self.answers < LEARNING_ANSWERS:
             return ceiling
         return min(ceiling, max(HUNG_FLOOR_S, round(HUNG_MULTIPLE * self.slowest_s, 1)))
 
-    def clear(self) -> None:
+    def clear(self, learning: bool = True) -> None:
+        """Start anew; ``learning=False`` always waits the ceiling (the embedded reference server, the tool's own,
+        which answers everything: a hang there is a bug, never a finding worth saving seconds on)."""
         with self._lock:
-            self.slowest_s, self.answers = 0.0, 0
+            self.slowest_s, self.answers, self.learning = 0.0, 0, learning
 
 
 answer_times = AnswerTimes()
