@@ -109,7 +109,9 @@ def test_junit_carries_the_sentence_and_each_verdict_without_a_class_name(run):
     _, _, junit = run
     cases = {case.get("name"): case for case in junit.iter("testcase")}
     failure = cases["test_fails_on_the_first_requirements_check"].find("failure")
-    assert failure.get("message").startswith("[SHAPE-04] the state of a new grant")
+    message = failure.get("message")  # one line first (the request, when there is one), then the whole story
+    assert message.startswith("the state of a new grant: expected pending_approval, observed accepted\n"), message
+    assert "\n[SHAPE-04] the state of a new grant\n" in message
     verdicts = [prop.get("value") for prop in cases["test_holds_one_requirement_then_fails_the_other"].iter("property")
                 if prop.get("name") == "verdict"]
     assert sorted(verdicts) == ["EFFECT-01 failed", "LIST-01 held 1"]

@@ -413,5 +413,5 @@ def test_documents_the_schemas_refuse(description, schema, document):
 
 def test_a_refusal_names_the_member_at_fault():
     problems = errors("authorization", changed(ADOBE_CREATED, lambda d: attributes(d).update(state="accepted")))
-    assert problems == ["/data/attributes/state: 'accepted' is not one of "
-                        "['pending_approval', 'approved', 'rejected']"]
+    assert problems == ['/data/attributes/state: "accepted" is not one of '
+                        '["pending_approval", "approved", "rejected"]']
