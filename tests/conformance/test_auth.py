@@ -10,7 +10,7 @@ import dataclasses
 import pytest
 
 from reactor_conformance.checks import answers, api, expect
-from reactor_conformance.checks.schemas import errors as schema_errors
+from reactor_conformance.shapes import errors as schema_errors
 from reactor_conformance.errors import ConfigError, TargetError
 from reactor_conformance.target.client import ApiClient
 from reactor_conformance.target.ims import ImsTokenSource

@@ -11,7 +11,7 @@ import pytest
 
 from reactor_conformance.checks import answers, api, expect, readings, timestamps
 from reactor_conformance.checks.readings import dig
-from reactor_conformance.checks.schemas import errors as schema_errors
+from reactor_conformance.shapes import errors as schema_errors
 
 ONE = "/extension_package_usage_authorizations/{ea}"
 RELATED = "/extension_package_usage_authorizations/{ea}/extension_package"

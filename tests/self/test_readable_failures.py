@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from reactor_conformance.checks.schemas import errors as schema_errors
+from reactor_conformance.shapes import errors as schema_errors
 from reactor_conformance.harness.preflight import Probe, untestable
 from reactor_conformance.reporting.matrix import OBSERVED_SHOWN, failure_sentence
 

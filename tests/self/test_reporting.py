@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from reactor_conformance.checks.requirements import Requirement
-from reactor_conformance.checks.schemas import errors as schema_errors
+from reactor_conformance.shapes import errors as schema_errors
 from reactor_conformance.harness.run_config import claim_run_dir
 from reactor_conformance.reporting import point_latest
 from reactor_conformance.reporting.matrix import compare_markdown, conformance_markdown

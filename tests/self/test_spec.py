@@ -16,7 +16,7 @@ from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
 from reactor_conformance import JSON_API
-from reactor_conformance.checks.schemas import SCHEMAS, errors, registry
+from reactor_conformance.shapes import SCHEMAS, errors, registry
 
 SPEC = Path(__file__).resolve().parents[2] / "openapi" / "reactor.yaml"
 RAW = yaml.safe_load(SPEC.read_text("utf-8"))

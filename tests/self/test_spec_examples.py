@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reactor_conformance.checks.schemas import errors
+from reactor_conformance.shapes import errors
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = yaml.safe_load((ROOT / "openapi" / "reactor.yaml").read_text("utf-8"))

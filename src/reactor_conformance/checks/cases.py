@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from . import api
-from .schemas import errors as schema_errors
+from ..shapes import errors as schema_errors
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from .. import JSON_API
 from ..target import redact
 from . import answers
 from .requirements import catalog
-from .schemas import errors as schema_errors
+from ..shapes import errors as schema_errors
 
 
 class ConformanceFailure(AssertionError):

@@ -43,7 +43,7 @@ from ..target import curl, exchanges, redact, transport
 from ..target.exchanges import REQUEST_BODY_LIMIT, RESPONSE_BODY_LIMIT, Exchange, text_of
 from ..target.transport import RateLimiter, connection_failure
 from . import api, crashes, expect, readings
-from .contract import SCHEMATHESIS_SETTINGS, SPEC
+from ..contract import SCHEMATHESIS_SETTINGS, SPEC
 from .fuzz_checks import IMS_OPERATIONS  # importing it registers the project's checks
 from .fuzz_tolerances import TOLERANT
 

@@ -17,7 +17,7 @@ import schemathesis
 from schemathesis.core.failures import Failure
 
 from .. import JSON_API
-from .schemas import errors as schema_errors
+from ..shapes import errors as schema_errors
 from .timestamps import FORM, instant
 
 AUTHORIZATION = "extension_package_usage_authorizations"

@@ -18,12 +18,12 @@ from urllib.parse import urlsplit
 
 from jsonschema import ValidationError
 
-from ..checks import schemas
+from .. import shapes
 from ..errors import ConfigError
 
 
 def _schema() -> dict:
-    return schemas.registry().contents("profile.json")
+    return shapes.registry().contents("profile.json")
 
 
 IDENTITY_NAMES = tuple(_schema()["properties"]["identities"]["properties"])
@@ -178,7 +178,7 @@ def _build(data, origin: _Origin) -> Profile:
     if not isinstance(data, Mapping):
         raise origin.error("must be a table of tables")
     data = {**{section: {} for section in _SECTIONS}, **data}
-    problems = sorted(schemas.validator("profile").iter_errors(data), key=_order)
+    problems = sorted(shapes.validator("profile").iter_errors(data), key=_order)
     if problems:
         raise origin.error(_sentence(problems[0], origin))
     target, fixtures = data["target"], data["fixtures"]

@@ -1,4 +1,4 @@
-"""The project's JSON Schemas (``schemas/``), loaded once into one registry so that cross-file ``$ref``s resolve.
+"""Validation against the project's JSON Schemas (``schemas/``), loaded once into one registry so that cross-file ``$ref``s
 
 One source of truth for shapes: the OpenAPI spec references these files, the suite validates bodies with
 them, and the reference server's answers are tested against them. Each file's ``$id`` is its file name,
@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from .contract import SCHEMAS  # noqa: E402 - re-exported: where the schemas are
+from .contract import SCHEMAS  # re-exported: where the schemas are
 
 
 @cache
