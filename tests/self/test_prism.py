@@ -10,13 +10,13 @@ have — each for the reason written down below. One run per test session, on on
 from __future__ import annotations
 
 import re
-import shutil
 import socket
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
+from node_tools import require_node
 from stub_http import unused_port
 from suite_runs import HANG_GUARD_S, REQUEST_HANG_GUARD_S, tool
 
@@ -80,16 +80,15 @@ CLASS_NAME = re.compile(r"\b(?:[a-z_]+\.)+[A-Z]\w+(?:Error|Failure|Exception)\b|
 
 
 def install_prism() -> None:
-    missing = [name for name in ("node", "npm") if shutil.which(name) is None]
-    if missing:
-        pytest.fail(f"{' and '.join(missing)} not found: the Prism self-test installs Stoplight's Prism from npm and "
-                    "needs Node.js 18 or later with npm (e.g. `apt-get install nodejs npm`)")
+    require_node("the Prism self-test (Stoplight's Prism, from npm)")
     try:
         npm = subprocess.run(["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"],
                              cwd=PRISM_DIR, capture_output=True, text=True, timeout=HANG_GUARD_S)
     except subprocess.TimeoutExpired:
         pytest.fail(f"hung: npm ci in {PRISM_DIR} gave no result in {HANG_GUARD_S} s")
     assert npm.returncode == 0 and PRISM.exists(), f"npm ci failed:\n{npm.stdout[-2000:]}\n{npm.stderr[-2000:]}"
+    # the Node.js the README names must run the pinned Prism as its packages declare
+    assert "EBADENGINE" not in npm.stderr, f"npm ci: a pinned package does not declare this Node.js:\n{npm.stderr}"
 
 
 def wait_until_listening(process: subprocess.Popen, port: int) -> None:

@@ -78,9 +78,14 @@ class Profile:
     source: str = "profile"
 
     def with_base_url(self, base_url: str) -> Profile:
-        """The same identities aimed at another URL (``--target``)."""
+        """The same identities aimed at another URL (``--target``). An ``ims_url`` on the origin of the profile's
+        ``base_url`` is served by the target itself (a mock of the spec, the reference server) and moves with it,
+        its path kept; one on another origin (Adobe's IMS) stays where it is."""
         _check_url(base_url, f"{self.source}: --target")
-        return replace(self, target=replace(self.target, base_url=base_url.rstrip("/")))
+        base_url, ims_url = base_url.rstrip("/"), self.target.ims_url
+        if ims_url and _origin(ims_url) == _origin(self.target.base_url):
+            ims_url = _origin(base_url) + urlsplit(ims_url).path
+        return replace(self, target=replace(self.target, base_url=base_url, ims_url=ims_url))
 
     def to_data(self) -> dict:
         """Plain data, for the other processes of a run: they take it as it is, never reading a profile again."""
@@ -246,6 +251,12 @@ def _check_url(url, where: str) -> None:
         parts.port
     except ValueError:
         raise ConfigError(f"{where} {url!r} has an invalid port") from None
+
+
+def _origin(url: str) -> str:
+    """``scheme://host:port`` of a URL, as written."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _interpolate(value, environ: Mapping[str, str], origin: _Origin, where: tuple[str, ...]):
