@@ -91,6 +91,8 @@ def night(args, run_options: list[str]) -> int:
     done = subprocess.run([*tool(), "run", "--run-dir", str(run_dir), *run_options],
                           stderr=subprocess.PIPE, text=True)
     sys.stderr.write(done.stderr)
+    if (folder / "latest").is_symlink():  # the run's link to itself: an artifact would hold the run twice
+        (folder / "latest").unlink()
     record = {"target": args.name, "run_dir": run_dir.name, "exit_code": done.returncode,
               "cause": cause_of(args.name, done.returncode, done.stderr)}
     summary_file = run_dir / "summary.json"

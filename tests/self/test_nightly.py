@@ -70,6 +70,8 @@ def test_a_conformant_night_passes(nights):
     assert night.code == 0, night.output[-3000:]
     assert night.summary.startswith("## ✅ reference: conformant")
     assert "No previous night to compare with" in night.summary and "| CREATE-02 |" in night.summary
+    kept = sorted(path.name for path in (nights[0] / "nightly" / "reference").iterdir())
+    assert kept == [night.record["run_dir"], "night.json"]  # no `latest` link: an artifact would hold the run twice
 
 
 def test_a_failing_first_night_fails_naming_the_must_failures(nights):
