@@ -109,9 +109,9 @@ def night(args, run_options: list[str]) -> int:
     previous = previous_summary(args.previous)
     regressed = False
     if previous is not None:
+        fail_on = ["--fail-on", args.fail_on] if args.fail_on else []  # none: the tool's default classes
         compared = subprocess.run([*tool(), "report", "--baseline", str(previous), "--current", str(run_dir),
-                                   "--fail-on", args.fail_on, "--out", str(run_dir)],
-                                  capture_output=True, text=True)
+                                   *fail_on, "--out", str(run_dir)], capture_output=True, text=True)
         if compared.returncode not in (0, 1):
             lines.append(f"The comparison with the previous night failed: `{last_line(compared.stderr)}`\n")
         regressed = compared.returncode != 0
@@ -119,15 +119,19 @@ def night(args, run_options: list[str]) -> int:
         regression_text = regression.read_text("utf-8") if regression.is_file() else ""
     else:
         regression_text = "No previous night to compare with: this night's failures alone decide it.\n"
-    record.update(must_failed=failed_musts, regressed=regressed,
+    record.update(must_failed=failed_musts, must_blocked=[e["requirement"] for e in summary.get("blocked", ())],
+                  regressed=regressed,
                   failed=done.returncode != 0 or regressed)
+    blocked = [entry["requirement"] for entry in summary.get("blocked", ())]
     verdicts = []
     if failed_musts:
         verdicts.append(f"{len(failed_musts)} MUST failed ({', '.join(failed_musts)})")
-    elif done.returncode != 0:
+    if blocked:
+        verdicts.append(f"{len(blocked)} MUST left not run by the target ({', '.join(blocked)})")
+    if done.returncode != 0 and not (failed_musts or blocked):
         verdicts.append(f"failures at level {summary['level']}")
     if regressed:
-        verdicts.append(f"regressions ({args.fail_on}) since the previous night")
+        verdicts.append(f"regressions ({args.fail_on or 'report --fail-on default'}) since the previous night")
     headline = f"## {'❌' if record['failed'] else '✅'} {args.name}: " + ("; ".join(verdicts) or "conformant")
     lines = [headline, "", *lines, (run_dir / "conformance.md").read_text("utf-8"), regression_text]
     write_summary("\n".join(lines))
@@ -176,8 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     one.add_argument("name", help="the target's name (the matrix entry), used in the job summary")
     one.add_argument("--previous", help="folder holding the previous night's summary.json, at any depth "
                                         "(none there: the first night)")
-    one.add_argument("--fail-on", default="new_failure",
-                     help="regression classes that fail the night (report --fail-on; default: new_failure)")
+    one.add_argument("--fail-on", default="",
+                     help="regression classes that fail the night (report --fail-on; empty: that option's default)")
     one.add_argument("--out", default="nightly", help="where the night's folders go (default: nightly)")
     side = steps.add_parser("compare", help="put the nights of several targets side by side")
     side.add_argument("nights", nargs="+", help="the folders `night` wrote, one per target")
