@@ -42,7 +42,6 @@ EXPECTED_FAILED = {
     "SHAPE-08": f"{NO_IDENTITIES}: calls with a garbage token, a foreign org header or a missing right are "
                 "answered 200, so there is no refusal to be an error document",
     "CREATE-03": f"{NO_IDENTITIES}: users without develop_extensions and other orgs grant like the owner",
-    "CREATE-04": f"{STATELESS}: a refused grant still leaves the example grant in the package's list",
     "CREATE-05": f"{STATELESS}: a grant on a package that does not exist answers 201",
     "CREATE-06": f"{STATELESS}: a second grant to the same org answers 201 again",
     "CREATE-07": f"{STATELESS}: a grant to the owner's own org answers 201",
