@@ -417,7 +417,7 @@ def proof(rounds: int) -> dict:
     return result
 
 
-INSTALL = "python3 -m venv --upgrade-deps .venv && .venv/bin/pip install -q -e '.[dev]'"  # the README's
+INSTALL = "python3 -m venv --upgrade-deps .venv && .venv/bin/pip install -q -c requirements.lock -e '.[dev]'"  # the README's
 # The parts of the test command that other requirements of the project put there, by test module: the proof
 # of the suite, the suite against Prism, the chain of Adobe's tools. The other modules are "the other tests".
 REQUIRED_PARTS = {"tests/self/test_fault_matrix.py": "the proof (both matrices)",

@@ -5,12 +5,12 @@ on it. One chain per test run (it installs the tools with npm), on one xdist wor
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from node_tools import require_node
 from suite_runs import HANG_GUARD_S
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -57,10 +57,7 @@ def outline(output: str) -> str:
 
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory) -> subprocess.CompletedProcess:
-    missing = [name for name in ("node", "npm") if shutil.which(name) is None]
-    if missing:
-        pytest.fail(f"{' and '.join(missing)} not found: Adobe's tools need Node.js 20.17 or later with npm "
-                    "(e.g. `apt-get install nodejs npm`)")
+    require_node("the interop self-test (Adobe's extension tools, from npm)")
     reports = tmp_path_factory.mktemp("interop") / "reports"
     try:
         return subprocess.run([sys.executable, str(CHAIN), "--reports", str(reports)], cwd=PROJECT_ROOT,

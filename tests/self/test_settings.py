@@ -56,6 +56,28 @@ def test_a_good_profile(tmp_path):
     assert profile.with_base_url("http://127.0.0.1:9/").target.base_url == "http://127.0.0.1:9"
 
 
+# --target and the profile's ims_url: profile base_url, profile ims_url, --target, the ims_url the run uses.
+TARGET_MOVES = [
+    ("an IMS on the target's origin moves with it", "http://127.0.0.1:4010", "http://127.0.0.1:4010",
+     "http://127.0.0.1:4011", "http://127.0.0.1:4011"),
+    ("its path is kept", "http://127.0.0.1:4010/api", "http://127.0.0.1:4010/ims-proxy",
+     "https://mock.example.test:8443/", "https://mock.example.test:8443/ims-proxy"),
+    ("an IMS on another host stays", "https://reactor.example.test", "https://ims.example.test",
+     "https://reactor-staging.example.test", "https://ims.example.test"),
+    ("an IMS on another port of the same host stays", "http://127.0.0.1:4010", "http://127.0.0.1:4020",
+     "http://127.0.0.1:4011", "http://127.0.0.1:4020"),
+]
+
+
+@pytest.mark.parametrize("base_url, ims_url, target, expected", [case[1:] for case in TARGET_MOVES],
+                         ids=[case[0] for case in TARGET_MOVES])
+def test_the_ims_url_follows_target_when_the_target_serves_it(tmp_path, base_url, ims_url, target, expected):
+    text = GOOD.replace('"https://reactor.example.test/"', f'"{base_url}"').replace(
+        '"https://ims.example.test"', f'"{ims_url}"')
+    moved = load(tmp_path, text).with_base_url(target)
+    assert (moved.target.base_url, moved.target.ims_url) == (target.rstrip("/"), expected)
+
+
 def test_variables_are_replaced_in_every_string(tmp_path):
     text = GOOD.replace("https://reactor.example.test/", "https://${HOST}/").replace('"reactor"]', '"${SCOPE}"]')
     profile = load(tmp_path, text, {**ENV, "HOST": "reactor.adobe.io", "SCOPE": "additional_info"})

@@ -78,13 +78,13 @@ class Profile:
     source: str = "profile"
 
     def with_base_url(self, base_url: str) -> Profile:
-        """The same identities aimed at another URL (``--target``). An IMS the profile places on the target's own
-        origin (a mock of the spec answers ``/ims/token/v3`` too) moves with it; an IMS elsewhere stays."""
+        """The same identities aimed at another URL (``--target``). An ``ims_url`` on the origin of the profile's
+        ``base_url`` is served by the target itself (a mock of the spec, the reference server) and moves with it,
+        its path kept; one on another origin (Adobe's IMS) stays where it is."""
         _check_url(base_url, f"{self.source}: --target")
-        base_url = base_url.rstrip("/")
-        ims_url = self.target.ims_url
+        base_url, ims_url = base_url.rstrip("/"), self.target.ims_url
         if ims_url and _origin(ims_url) == _origin(self.target.base_url):
-            ims_url = _origin(base_url) + ims_url[len(_origin(ims_url)):]
+            ims_url = _origin(base_url) + urlsplit(ims_url).path
         return replace(self, target=replace(self.target, base_url=base_url, ims_url=ims_url))
 
     def to_data(self) -> dict:
@@ -253,6 +253,12 @@ def _check_url(url, where: str) -> None:
         raise ConfigError(f"{where} {url!r} has an invalid port") from None
 
 
+def _origin(url: str) -> str:
+    """``scheme://host:port`` of a URL, as written."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _interpolate(value, environ: Mapping[str, str], origin: _Origin, where: tuple[str, ...]):
     """Replace ``${VAR}`` in every string; an unset variable is an error naming it and the key."""
     if isinstance(value, Mapping):
@@ -266,7 +272,3 @@ def _interpolate(value, environ: Mapping[str, str], origin: _Origin, where: tupl
     except KeyError as unset:
         raise origin.error(f"${{{unset.args[0]}}} is not set ({'.'.join(where)})") from None
 
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
