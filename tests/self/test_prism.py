@@ -72,6 +72,10 @@ EXPECTED_FAILED = {
     "FUZZ-05": f"{STATELESS}: a mangled authorization ID is served like a real one",
     "FUZZ-06": f"{STATELESS}: ten concurrent approvals read back pending_approval",
 }
+# What Prism's mock may fail besides, on some runs only, and the words its failure then carries: it sometimes stops
+# answering after a generated multipart upload (docs/mocks.md), and what was in flight then gets no answer.
+MAY_FAIL = {"FUZZ-01": "no answer"}
+NO_ANSWER = "the test broke before its verdict: the target did not answer: "
 # Written like a Python exception, a class name reads ``module.Name: `` or ``NameError:`` — never in a report.
 CLASS_NAME = re.compile(r"\b(?:[a-z_]+\.)+[A-Z]\w+(?:Error|Failure|Exception)\b|\b[A-Z]\w*(?:Error|Exception): ")
 
@@ -138,7 +142,9 @@ def test_every_requirement_is_in_the_summary(static_mock_run):
 
 
 def test_what_a_stateless_mock_cannot_pass_is_what_failed(static_mock_run):
-    failed = static_mock_run.failed_requirements()
+    records = static_mock_run.summary["requirements"]
+    failed = {rid for rid in static_mock_run.failed_requirements()
+              if not (rid in MAY_FAIL and MAY_FAIL[rid] in records[rid]["message"])}
     messages = {rid: (r["message"].splitlines() or [r["status"]])[0]
                 for rid, r in static_mock_run.summary["requirements"].items() if rid in failed ^ set(EXPECTED_FAILED)}
     assert failed == set(EXPECTED_FAILED), (f"failed but not expected: {sorted(failed - set(EXPECTED_FAILED))}; "
@@ -150,6 +156,9 @@ def test_every_failure_is_a_sentence_with_what_was_expected_and_observed(static_
     for rid in EXPECTED_FAILED:
         message = static_mock_run.summary["requirements"][rid]["message"]
         assert message.startswith(f"[{rid}] ") or message.startswith("the test broke"), (rid, message[:300])
+        if message.startswith(NO_ANSWER):  # the mock stopped answering (MAY_FAIL): what was asked, and no answer
+            assert "no answer within" in message, (rid, message[:300])
+            continue
         assert "\n  expected: " in message and "\n  observed: " in message, (rid, message[:300])
 
 
