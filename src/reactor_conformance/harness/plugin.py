@@ -24,7 +24,7 @@ from ..reporting import har
 from ..reporting.matrix import failure_sentence
 from ..reporting.summary import TestResult, build_summary, judged_line
 from ..target import redact, transport
-from .run_config import RunConfig
+from .run_config import DEFAULT_FUZZ_EXAMPLES, DEFAULT_FUZZ_SEED, NIGHTLY_FUZZ_EXAMPLES, RunConfig
 from .suite import FOLDER
 
 OBSERVATION = "observation"
@@ -34,6 +34,29 @@ VERDICT = "verdict"  # one readable "ID status" line per requirement a test touc
 STOP = pytest.StashKey[dict]()
 EXCHANGES = pytest.StashKey[list]()  # the test's exchanges as the suite's client recorded them, for Allure
 BROKE = pytest.StashKey[bool]()  # a phase of the test failed
+
+
+class ProcessRun:
+    """What one process of a run keeps while it runs, made once in ``pytest_configure`` and kept in the config's
+    stash: the results of the tests (the controller's, from every worker's reports) and the recorder of this
+    process's exchanges on the wire. Registered as a plugin, so that pytest hands it every test report."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+        self.results: dict[str, dict] = {}
+        self.recorder: har.Recorder | None = None
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if not hasattr(self.config, "workerinput"):
+            _collect(self.results, report)
+
+
+RUN = pytest.StashKey[ProcessRun]()
+
+
+def run_of(config: pytest.Config) -> ProcessRun | None:
+    """The run this process takes part in (None: not a conformance run)."""
+    return config.stash.get(RUN, None)
 
 
 def add_options(add) -> None:
@@ -60,10 +83,12 @@ def add_options(add) -> None:
         help="the longest wait for an answer before a request counts as hung (default 30); once the target has "
              "answered 20 requests, the wait is 10 times its slowest answer so far, at least 2 s, at most this")
     add("--fuzz-examples", type=int, default=None,
-        help="generated requests per operation and caller, half valid and half invalid (default 10)")
-    add("--fuzz-seed", type=int, default=None, help="seed of the generated requests (default 20240723)")
+        help="generated requests per operation and caller, half valid and half invalid "
+             f"(default {DEFAULT_FUZZ_EXAMPLES})")
+    add("--fuzz-seed", type=int, default=None, help=f"seed of the generated requests (default {DEFAULT_FUZZ_SEED})")
     add("--no-fuzz", action="store_true", help="skip the schema-driven fuzzing")
-    add("--nightly", action="store_true", help="nightly budget: more examples, no shrinking")
+    add("--nightly", action="store_true",
+        help=f"nightly budget: {NIGHTLY_FUZZ_EXAMPLES} generated requests per operation and caller, no shrinking")
     add("--exchanges", choices=har.MODES, default=har.MODES[0], type=str.lower,
         help="which HTTP exchanges go into the run's exchanges.har: those of the tests that did not pass "
              "(default: failed), every one (all), or no HAR file (none)")
@@ -108,8 +133,7 @@ def pytest_cmdline_main(config: pytest.Config):
 
 @pytest.hookimpl(tryfirst=True)  # before JUnit's and Allure's plugins read where their reports go
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "requirement(*ids): requirement IDs the test checks")
-    config.reactor_results = {}
+    config.addinivalue_line("markers", "requirement(*ids): the requirement IDs a conformance test checks")
     wire = getattr(config, "workerinput", {}).get("reactor")
     if not wire and not _runs_conformance(config):
         config.reactor = None
@@ -128,6 +152,8 @@ def pytest_configure(config: pytest.Config) -> None:
             {name: getattr(config.option, name) for name in option_names()})
     except (ConfigError, TargetError) as error:
         raise pytest.UsageError(str(error)) from None
+    config.stash[RUN] = ProcessRun(config)
+    config.pluginmanager.register(config.stash[RUN], "reactor-conformance-run")
     # The run's JUnit and Allure results go into its folder, unless the person chose a place. JUnit is written by
     # the controller alone; Allure's results by each process that runs tests, so xdist's workers are told too
     # (they parse the command line anew, not the options changed here).
@@ -143,9 +169,14 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.dist = "worksteal"
 
 
+def _suite_folders(config: pytest.Config) -> set[Path]:
+    """Where the conformance suite is: installed (``reactor_conformance.suite``), or in this checkout."""
+    return {FOLDER.resolve(), (config.rootpath / "tests" / "conformance").resolve()}
+
+
 def _runs_conformance(config: pytest.Config) -> bool:
     """True when the session's paths include the conformance suite (the self-tests need no target)."""
-    suites = {FOLDER.resolve(), (config.rootpath / "tests" / "conformance").resolve()}  # installed, or checked out
+    suites = _suite_folders(config)
     for arg in config.args:
         path = Path(arg.split("::")[0]).resolve()
         if any(path == suite or suite in path.parents or path in suite.parents for suite in suites):
@@ -166,10 +197,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    problems = []
+    problems, suites = [], _suite_folders(config)
     for item in items:
         ids = requirement_ids(item)
-        if not ids and "tests/conformance" in item.nodeid:
+        if not ids and any(item.path.is_relative_to(suite) for suite in suites):
             problems.append(f"{item.nodeid} names no requirement")
         for rid in unknown_ids(ids):
             problems.append(f"{item.nodeid} names unknown requirement {rid}")
@@ -245,8 +276,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     expect.begin()
     item.stash[STOP] = {}
     item.stash[BROKE] = False
-    if _recorder is not None:
-        _recorder.drop()  # what went on the wire between tests belongs to none
+    recorder = run_of(item.config).recorder
+    if recorder is not None:
+        recorder.drop()  # what went on the wire between tests belongs to none
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -296,10 +328,11 @@ def _keep_exchanges(item: pytest.Item, stop: dict) -> None:
     """A test that did not pass keeps its exchanges in full (Allure, and the HAR file unless ``--exchanges none``);
     a passing one a summary in Allure, and its exchanges in the HAR file with ``--exchanges all`` only."""
     in_full = item.stash.get(BROKE, False) or stop.get("kind") in ("check", "crash", "unmet")
-    if _recorder is not None and (in_full or item.config.reactor.exchanges == "all"):
-        _recorder.keep()
-    elif _recorder is not None:
-        _recorder.drop()
+    recorder = run_of(item.config).recorder
+    if recorder is not None and (in_full or item.config.reactor.exchanges == "all"):
+        recorder.keep()
+    elif recorder is not None:
+        recorder.drop()
     if getattr(item.config.option, "allure_report_dir", None) and EXCHANGES in item.stash:
         from ..reporting.allure import record_test
 
@@ -338,11 +371,8 @@ def _stop_of(call: pytest.CallInfo, report: pytest.TestReport) -> dict:
     return {"kind": "crash", "message": f"the test broke before its verdict: {text}"}
 
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    config = _config
-    if config is None or hasattr(config, "workerinput") or config.reactor is None:
-        return
-    results: dict = config.reactor_results
+def _collect(results: dict[str, dict], report: pytest.TestReport) -> None:
+    """One report of a test (a phase, a rerun), folded into its entry of the run's results."""
     entry = results.setdefault(report.nodeid, {"outcome": "passed", "message": "", "duration": 0.0,
                                                "requirements": (), "observations": [], "reruns": 0,
                                                "verdicts": {}})
@@ -366,21 +396,15 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         entry["message"] = _skip_reason(report)
 
 
-_config: pytest.Config | None = None
-_recorder: har.Recorder | None = None  # this process's requests on the wire, for the run's HAR file
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    global _config, _recorder
-    _config = session.config
-    transport.tally.clear()  # a process may run several sessions (the fault matrix does): count each alone
+    transport.tally.clear()  # a process may run several sessions (the proof does): count each alone
     context = getattr(session.config, "reactor", None)
     transport.answer_times.clear(learning=context is None or not context.embedded)  # each target's answers anew
     if context is not None and context.exchanges != "none":
         name = getattr(session.config, "workerinput", {}).get("workerid", "controller")
-        _recorder = har.Recorder(Path(context.run_dir) / har.PARTS / f"{name}.har")
-        _recorder.start()
+        recorder = run_of(session.config).recorder = har.Recorder(Path(context.run_dir) / har.PARTS / f"{name}.har")
+        recorder.start()
 
 
 @pytest.hookimpl(trylast=True)
@@ -389,8 +413,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if config.reactor is None:
         return
     _write_request_counts(config)
-    _close_recorder()
-    if hasattr(config, "workerinput") or not config.reactor_results:
+    run = run_of(config)
+    if run.recorder is not None:
+        run.recorder.close()
+        run.recorder = None
+    if hasattr(config, "workerinput") or not run.results:
         return
     har.merge(config.reactor.run_dir)
     context: RunConfig = config.reactor
@@ -402,7 +429,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         level=context.level,
         fuzz=context.fuzz_record(),
         catalog=list(catalog().values()),
-        test_results={nodeid: _test_result(entry) for nodeid, entry in config.reactor_results.items()},
+        test_results={nodeid: _test_result(entry) for nodeid, entry in run.results.items()},
         requests=_request_counts(context.run_dir),
         selective=_selective(config),
     )
@@ -432,15 +459,8 @@ def _selective(config: pytest.Config) -> bool:
     option = config.option
     if option.keyword or option.markexpr or config.getoption("requirement") or config.getoption("operation"):
         return True
-    suites = {FOLDER.resolve(), (config.rootpath / "tests" / "conformance").resolve()}
+    suites = _suite_folders(config)
     return any("::" in arg or Path(arg).resolve() not in suites for arg in config.args)
-
-
-def _close_recorder() -> None:
-    global _recorder
-    if _recorder is not None:
-        _recorder.close()
-        _recorder = None
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
