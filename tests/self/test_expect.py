@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import requests
 
@@ -30,7 +32,26 @@ def test_a_204_announces_no_body(description, response, observed):
     expect.begin()
     if observed is None:
         expect.no_content(response, "REVOKE-01", description)
-        assert expect.verdicts.held["REVOKE-01"] == 1
+        assert expect.current().held["REVOKE-01"] == 1
     else:
         with pytest.raises(expect.ConformanceFailure, match=f"observed: {observed}"):
             expect.no_content(response, "REVOKE-01", description)
+
+
+def test_a_check_in_another_thread_than_its_test_is_refused_not_lost():
+    """The running test's verdicts belong to its own thread: a check judged elsewhere would record where no test
+    reads it, and a failure there would pass unseen."""
+    expect.begin()
+    refused: list[BaseException] = []
+
+    def judge() -> None:
+        try:
+            expect.check(False, "REVOKE-01", "a check in a thread", "204", "409")
+        except BaseException as error:  # noqa: BLE001 - the case is what was raised
+            refused.append(error)
+
+    worker = threading.Thread(target=judge)
+    worker.start()
+    worker.join()
+    assert [type(error) for error in refused] == [RuntimeError]
+    assert not expect.current().failed

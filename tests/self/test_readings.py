@@ -85,7 +85,7 @@ def test_a_reading_gives_its_value_or_fails_saying_what_was_there(description, r
     expect.begin()
     if observed is None:
         assert reading() == gives
-        assert not expect.verdicts.failed
+        assert not expect.current().failed
     else:
         with pytest.raises(expect.ConformanceFailure, match="observed: .*" + re.escape(observed)):
             reading()

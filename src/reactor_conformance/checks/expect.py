@@ -4,26 +4,28 @@ Every failure names the requirement, what was expected, what was observed, the e
 (method, URL, redacted headers and bodies) and a curl line that reproduces it — the model
 is schemathesis's checks: declared beside received.
 
-Every check also leaves its verdict in ``verdicts`` (held or failed, under its own requirement ID),
-so that a requirement's status is decided by its own checks and never by another requirement's
-check that happened to run in the same test.
+Every check also leaves its verdict in the running test's ``Verdicts`` (``current()``: held or failed, under
+its own requirement ID), so that a requirement's status is decided by its own checks and never by another
+requirement's check that happened to run in the same test.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Iterable
 
 import requests
 
 from .. import JSON_API
+from ..shapes import errors as schema_errors
 from ..target import redact
 from . import answers
 from .requirements import catalog
-from ..shapes import errors as schema_errors
 
 
 class ConformanceFailure(AssertionError):
@@ -53,20 +55,31 @@ class Verdicts:
         return {"held": dict(self.held), "failed": dict(self.failed)}
 
 
-verdicts = Verdicts()
+_current: ContextVar[Verdicts] = ContextVar("verdicts")  # the running test's, set by ``begin``
 
 
 def begin() -> Verdicts:
-    """Start a new test's record of verdicts (the plugin calls it before each test)."""
-    global verdicts
+    """Start a new test's record of verdicts (the plugin calls it before each test) and return it."""
     verdicts = Verdicts()
+    _current.set(verdicts)
     return verdicts
+
+
+def current() -> Verdicts:
+    """The running test's verdicts. A check judges in the test's own thread: one from another thread would record
+    where no test reads it, so it is refused rather than lost."""
+    try:
+        return _current.get()
+    except LookupError:
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError("a check ran outside its test's thread: judge the answers in the test itself") from None
+        return begin()
 
 
 def fail(requirement: str, what: str, expected: str, observed: str,
          response: requests.Response | None = None) -> None:
     text = _record(requirement, what, expected, observed, response)
-    if not verdicts.deferring:
+    if not current().deferring:
         raise ConformanceFailure(requirement, text)
 
 
@@ -83,7 +96,7 @@ def finding(requirement: str, what: str, expected: str, observed: str,
 def postpone(failures: dict[str, str]) -> None:
     """Failed checks, already recorded, that fail the test at its end."""
     for requirement, text in failures.items():
-        verdicts.pending.setdefault(requirement, text)
+        current().pending.setdefault(requirement, text)
 
 
 def _record(requirement: str, what: str, expected: str, observed: str,
@@ -97,7 +110,7 @@ def _record(requirement: str, what: str, expected: str, observed: str,
         lines += ["  exchange:", *("    " + line for line in exchange.describe().splitlines()),
                   "  reproduce:", "    " + exchange.curl()]
     text = redact.redact("\n".join(lines))
-    verdicts.failed.setdefault(_known(requirement), text)
+    current().failed.setdefault(_known(requirement), text)
     return text
 
 
@@ -105,20 +118,20 @@ def check(condition: bool, requirement: str, what: str, expected: str, observed:
           response: requests.Response | None = None) -> None:
     if not condition:
         fail(requirement, what, expected, observed, response)
-    verdicts.held[_known(requirement)] += 1
+    current().held[_known(requirement)] += 1
 
 
 @contextmanager
 def together():
     """Checks of several requirements judged side by side: each failure is recorded under its own requirement and
     the others still run; leaving the block, one failure names them all (the first requirement leads)."""
-    before = dict(verdicts.failed)
-    verdicts.deferring = True
+    before = dict(current().failed)
+    current().deferring = True
     try:
         yield
     finally:
-        verdicts.deferring = False
-    new = {rid: text for rid, text in verdicts.failed.items() if rid not in before}
+        current().deferring = False
+    new = {rid: text for rid, text in current().failed.items() if rid not in before}
     if new:
         raise ConformanceFailure(next(iter(new)), "\n\n".join(new.values()))
 
@@ -133,13 +146,13 @@ class Later:
         self.failed: dict[str, str] = {}
 
     def __enter__(self) -> Later:
-        self._before, self._deferring = dict(verdicts.failed), verdicts.deferring
-        verdicts.deferring = True
+        self._before, self._deferring = dict(current().failed), current().deferring
+        current().deferring = True
         return self
 
     def __exit__(self, *_) -> None:
-        verdicts.deferring = self._deferring
-        self.failed.update({rid: text for rid, text in verdicts.failed.items() if rid not in self._before})
+        current().deferring = self._deferring
+        self.failed.update({rid: text for rid, text in current().failed.items() if rid not in self._before})
 
     def settle(self) -> None:
         if self.failed:

@@ -255,7 +255,7 @@ def _allure_context(request: pytest.FixtureRequest):
         yield
     finally:
         exchanges.on_exchange.remove(seen.append)
-        label_verdicts(catalog(), ids, expect.verdicts, context.base_url)
+        label_verdicts(catalog(), ids, expect.current(), context.base_url)
 
 
 @pytest.fixture
@@ -306,7 +306,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     item.stash[BROKE] = item.stash.get(BROKE, False) or report.failed
     if call.when == "teardown":
         _keep_exchanges(item, stop)
-        record = {**expect.verdicts.to_json(), "stop": stop}
+        record = {**expect.current().to_json(), "stop": stop}
         readable = [(VERDICT, f"{rid} failed") for rid in record["failed"]]
         readable += [(VERDICT, f"{rid} held {count}") for rid, count in record["held"].items()
                      if rid not in record["failed"]]
@@ -318,7 +318,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem):
     """A test that went on after a failed step of the flow (a finding: a clean-up that did not delete, a list that
     left a grant out) fails here, once its teardown is over, unless something stopped it before."""
     result = yield
-    pending = expect.verdicts.pending if getattr(item.config, "reactor", None) is not None else {}
+    pending = expect.current().pending if getattr(item.config, "reactor", None) is not None else {}
     if pending and not item.stash.get(STOP, None):
         raise expect.ConformanceFailure(next(iter(pending)), "\n\n".join(pending.values()))
     return result
@@ -336,7 +336,7 @@ def _keep_exchanges(item: pytest.Item, stop: dict) -> None:
     if getattr(item.config.option, "allure_report_dir", None) and EXCHANGES in item.stash:
         from ..reporting.allure import record_test
 
-        record_test(requirement_ids(item), expect.verdicts, item.stash[EXCHANGES], in_full)
+        record_test(requirement_ids(item), expect.current(), item.stash[EXCHANGES], in_full)
 
 
 def _check_site(item: pytest.Item, call: pytest.CallInfo) -> str:
