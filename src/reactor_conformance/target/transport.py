@@ -8,7 +8,6 @@ and how many 429/503 answers were retried, so that a run can report them and nev
 
 from __future__ import annotations
 
-import fcntl
 import http.client
 import os
 import ssl
@@ -20,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
+from pyrate_limiter import InMemoryBucket, Limiter, Rate, SQLiteBucket
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import InvalidChunkLength, NameResolutionError, ProtocolError
 from urllib3.util.retry import Retry
@@ -197,39 +197,24 @@ def counts() -> dict[str, int]:
 
 
 class RateLimiter:
-    """At most ``max_rps`` requests per second, for every client and every process of a run: the next free slot
-    is kept in ``shared_file`` (under an exclusive file lock) when one is given, else in this process."""
+    """At most ``max_rps`` requests per second, for every client and every process of a run: pyrate-limiter's leaky
+    bucket of one request per interval, kept in an SQLite file under a file lock when ``shared_file`` is given (the
+    xdist workers of a run share it), else in this process's memory."""
 
     def __init__(self, max_rps: float, shared_file: str | os.PathLike | None = None):
         if not max_rps > 0:
             raise ValueError(f"max_rps must be positive, not {max_rps!r}")
-        self.interval = 1.0 / max_rps
-        self.shared_file = Path(shared_file) if shared_file is not None else None
-        self._next = 0.0
-        self._lock = threading.Lock()
+        rates = [Rate(1, max(1, round(1000 / max_rps)))]  # one request per interval, in milliseconds
+        if shared_file is None:
+            bucket = InMemoryBucket(rates)
+        else:
+            Path(shared_file).parent.mkdir(parents=True, exist_ok=True)
+            bucket = SQLiteBucket.init_from_file(rates, db_path=str(shared_file), use_file_lock=True)
+        self._limiter = Limiter(bucket, buffer_ms=0)
 
     def wait(self) -> None:
-        with self._lock:
-            now = time.time()
-            start = max(now, self._take_slot(now))
-        if start > now:
-            time.sleep(start - now)
-
-    def _take_slot(self, now: float) -> float:
-        """The next free slot; the one after it becomes the next."""
-        if self.shared_file is None:
-            slot, self._next = max(now, self._next), max(now, self._next) + self.interval
-            return slot
-        self.shared_file.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.shared_file, "a+", encoding="utf-8") as shared:
-            fcntl.flock(shared, fcntl.LOCK_EX)
-            shared.seek(0)
-            kept = shared.read().strip()
-            slot = max(now, float(kept) if kept else 0.0)
-            shared.seek(0)
-            shared.truncate()
-            shared.write(repr(slot + self.interval))
-        return slot
+        """Block until the run's pace lets the next request go."""
+        self._limiter.try_acquire("requests")
 
 
 def _causes(error: BaseException):
