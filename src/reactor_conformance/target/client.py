@@ -102,7 +102,9 @@ class ApiClient:
     def url(self, path: str) -> str:
         """``path`` under the base URL. An absolute URL (a ``links.self``) is asked of the target the run is aimed
         at: its path and query under the base URL's origin, so that credentials never go to a host a document
-        names (another host, or the server behind a proxy)."""
+        names (another host, or the server behind a proxy). A path is appended as written, not resolved with
+        ``urljoin``: that would drop a base URL's own path (a gateway's ``/reactor``) and resolve the ``..`` of a
+        mangled ID (FUZZ-05), which must reach the target as sent."""
         if path.startswith(("http://", "https://")):
             link, base = urlsplit(path), urlsplit(self.base_url)
             return urlunsplit((base.scheme, base.netloc, link.path, link.query, ""))
@@ -115,8 +117,9 @@ class ApiClient:
         send, ``headers`` overrides them, ``raw_body`` goes out byte for byte as a JSON:API body."""
         method = method.upper()
         url = self.url(path)
-        own_token = not _overrides(headers, omit_headers, "Authorization")
-        prepared = self._prepare(method, url, own_token, params, json, data, files, headers, raw_body, omit_headers)
+        outgoing = self._outgoing(method, url, params=params, json=json, data=data, files=files, headers=headers,
+                                  raw_body=raw_body, own_token=not _overrides(headers, omit_headers, "Authorization"))
+        prepared = self._prepare(outgoing, omit_headers=omit_headers)
         retried: list[str] = []
         connection_retries = 0
         while True:
@@ -140,7 +143,9 @@ class ApiClient:
                                                  [*retried, *renewed, *transport.retries_of(response)])
             return response
 
-    def _prepare(self, method, url, own_token, params, json, data, files, headers, raw_body, omit_headers):
+    def _outgoing(self, method: str, url: str, *, params, json, data, files, headers: Mapping[str, str] | None,
+                  raw_body: bytes | str | None, own_token: bool) -> requests.Request:
+        """The request as the caller asked for it: the identity's headers under the caller's, a JSON:API body."""
         merged = CaseInsensitiveDict(self._identity_headers(method))
         if json is not None:
             data = jsonlib.dumps(json).encode("utf-8")
@@ -149,12 +154,14 @@ class ApiClient:
             data = raw_body.encode("utf-8") if isinstance(raw_body, str) else raw_body
             merged["Content-Type"] = JSON_API
         merged.update(headers or {})
-        prepared = self.session.prepare_request(
-            requests.Request(method, url, params=params, data=data, files=files, headers=merged,
-                             auth=TokenAuth(self.tokens) if own_token else None))
+        return requests.Request(method, url, params=params, data=data, files=files, headers=merged,
+                                auth=TokenAuth(self.tokens) if own_token else None)
+
+    def _prepare(self, outgoing: requests.Request, *, omit_headers: tuple[str, ...]) -> requests.PreparedRequest:
+        prepared = self.session.prepare_request(outgoing)
         for name in omit_headers:  # after preparing, so that requests' default headers do not put it back
             prepared.headers.pop(name, None)
-        prepared.url = _with_path_as_written(prepared.url, url)
+        prepared.url = _with_path_as_written(prepared.url, outgoing.url)
         return prepared
 
     def _identity_headers(self, method: str) -> dict[str, str]:
