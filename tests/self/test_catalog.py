@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import pytest
+from project import ROOT
 
 from reactor_conformance.checks.requirements import LEVELS, catalog
 
-SUITE = Path(__file__).resolve().parents[1] / "conformance"
+SUITE = ROOT / "tests" / "conformance"
 
 
 def marked_requirements() -> dict[str, set[str]]:

@@ -7,13 +7,13 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from node_tools import require_node
+from project import ROOT
 from suite_runs import HANG_GUARD_S
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = ROOT
 CHAIN = PROJECT_ROOT / "interop" / "run.py"
 STEP = re.compile(r"^\[(\d+)/(\d+)\] (.*)$")
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from project import ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = ROOT
 PIN = re.compile(r"^([A-Za-z0-9._-]+)==([^\s;#]+)")
 
 

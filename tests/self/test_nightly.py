@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 import tomli_w
+from project import ROOT
 from stub_http import unused_port
 from suite_runs import HANG_GUARD_S
 
 from reactor_conformance.refserver.server import start_server
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = ROOT
 SCRIPT = PROJECT_ROOT / ".github" / "scripts" / "nightly.py"
 WORKFLOW = PROJECT_ROOT / ".github" / "workflows" / "nightly.yml"
 SMALL = ["--no-fuzz", "-n", "0", "--requirement", "CREATE-06"]  # its test grants first: CREATE-01 is judged too

@@ -6,12 +6,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import pytest
+from project import ROOT
 from suite_runs import HANG_GUARD_S
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = ROOT
 # What the package reads at run time, found through importlib.resources: path in the wheel → what it is.
 PACKAGE_DATA = {
     "reactor_conformance/openapi/reactor.yaml": "the spec",

@@ -13,16 +13,16 @@ import re
 import socket
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 from node_tools import require_node
+from project import ROOT
 from stub_http import unused_port
 from suite_runs import HANG_GUARD_S, REQUEST_HANG_GUARD_S, tool
 
 from reactor_conformance.checks.requirements import catalog
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = ROOT
 PRISM_DIR = PROJECT_ROOT / "examples" / "prism"
 PRISM = PRISM_DIR / "node_modules" / ".bin" / "prism"
 SPEC = PROJECT_ROOT / "openapi" / "reactor.yaml"

@@ -4,11 +4,12 @@ read-only, aimed at a placeholder host."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
+
+from project import ROOT
 
 from reactor_conformance.target.profile import load_profile
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = ROOT
 README = (PROJECT_ROOT / "README.md").read_text("utf-8")
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -14,11 +13,12 @@ import yaml
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
+from project import ROOT
 
 from reactor_conformance import JSON_API
 from reactor_conformance.shapes import SCHEMAS, errors, registry
 
-SPEC = Path(__file__).resolve().parents[2] / "openapi" / "reactor.yaml"
+SPEC = ROOT / "openapi" / "reactor.yaml"
 RAW = yaml.safe_load(SPEC.read_text("utf-8"))
 IMS = "/ims/token/v3"
 GRANTS = "/extension_packages/{EXTENSION_PACKAGE_ID}/extension_package_usage_authorizations"

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
 
 import pytest
 import yaml
+from project import ROOT
 
 from reactor_conformance.shapes import errors
 
-ROOT = Path(__file__).resolve().parents[2]
 SPEC = yaml.safe_load((ROOT / "openapi" / "reactor.yaml").read_text("utf-8"))
 PROFILE = tomllib.loads((ROOT / "examples" / "prism.toml").read_text("utf-8"))
 EXAMPLES = SPEC["components"]["examples"]

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 import requests
+from project import ROOT
 from suite_runs import REQUEST_HANG_GUARD_S
 from test_faults import AUTHORIZATIONS, TYPE, UNKNOWN_EA, call, decide, grant, granted, grants_path, read, revoke
 from test_faults import clean, clean_server  # noqa: F401 - the fixtures: the clean server, emptied after each probe
@@ -21,7 +21,7 @@ from test_faults import clean, clean_server  # noqa: F401 - the fixtures: the cl
 from reactor_conformance.refserver.server import start_server
 from reactor_conformance.refserver.variants import VARIANTS
 
-DECISIONS = Path(__file__).resolve().parents[2] / "docs" / "decisions.md"
+DECISIONS = ROOT / "docs" / "decisions.md"
 
 
 def error_of(response) -> dict:
