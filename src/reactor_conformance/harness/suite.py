@@ -18,15 +18,3 @@ def without_plugins(*names: str) -> tuple[str, ...]:
 # both as libraries), anyio's, and the cache. Not loading them spares each process of a run importing
 # schemathesis before it needs it, which the controller of a parallel run never does.
 UNUSED_PLUGINS = without_plugins("cacheprovider", "schemathesis", "hypothesispytest", "anyio")
-
-
-def test_files_naming(requirements) -> list[Path]:
-    """The suite's test files whose requirement markers name one of ``requirements``."""
-    import re
-
-    marker = re.compile(r"pytest\.mark\.requirement\(([^)]*)\)")
-
-    def named(path: Path) -> set[str]:
-        return set(re.findall(r'"([A-Z]+-\d{2})"', " ".join(marker.findall(path.read_text("utf-8")))))
-
-    return [path for path in sorted(FOLDER.glob("test_*.py")) if set(requirements) & named(path)]
