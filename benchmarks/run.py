@@ -400,7 +400,7 @@ def distant(rounds: int, latency_ms: int = 100, workers: int = 8) -> dict:
 
 
 def proof(rounds: int) -> dict:
-    """``reactor-conformance faults`` (the fault and variant matrices) against the default run, alternated."""
+    """``reactor-conformance faults`` (the proof: its fault and variant tables) against the default run, alternated."""
     runs: dict[str, list[dict]] = {"default_run": [], "default_run_serial": [], "faults": []}
     with tempfile.TemporaryDirectory() as tmp:
         commands = {"default_run": [*TOOL, "run", "-q", "--reports", str(Path(tmp) / "reports")],
@@ -420,7 +420,7 @@ def proof(rounds: int) -> dict:
 INSTALL = "python3 -m venv --upgrade-deps .venv && .venv/bin/pip install -q -c requirements.lock -e '.[dev]'"  # the README's
 # The parts of the test command that other requirements of the project put there, by test module: the proof
 # of the suite, the suite against Prism, the chain of Adobe's tools. The other modules are "the other tests".
-REQUIRED_PARTS = {"tests/self/test_fault_matrix.py": "the proof (both matrices)",
+REQUIRED_PARTS = {"tests/self/test_proof.py": "the proof (its fault and variant runs)",
                   "tests/self/test_prism.py": "Prism: npm ci, its mock, the suite's run against it",
                   "tests/self/test_interop.py": "Adobe's tools: npm ci, the chain, the suite's flow"}
 OTHER_PARTS = {"tests/self/test_runs.py": "the tool's runs (profile, regression, interrupted, read-only …)",

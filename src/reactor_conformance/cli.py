@@ -123,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument("--only", action="append", default=[], metavar="NAME",
                         help="only these faults or variants, and the clean run (repeatable)")
     faults.add_argument("--jobs", type=int, default=0, help="worker processes (default: number of CPUs)")
-    faults.add_argument("--out", default="reports/fault-matrix.md", help="the Markdown tables (JSON beside it)")
+    faults.add_argument("--out", default="reports/proof.md", help="the Markdown tables (JSON beside it)")
     faults.set_defaults(handler=command_faults)
 
     cleanup = commands.add_parser("cleanup", help="delete what a killed run left behind, from its ledger")

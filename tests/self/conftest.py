@@ -13,7 +13,7 @@ import pytest
 from xdist.scheduler import LoadFileScheduling
 
 
-LONGEST_FIRST = ("test_prism.py", "test_fault_matrix.py", "test_runs.py", "test_interop.py", "test_attribution.py")
+LONGEST_FIRST = ("test_prism.py", "test_proof.py", "test_runs.py", "test_interop.py", "test_attribution.py")
 
 
 @pytest.hookimpl(optionalhook=True)

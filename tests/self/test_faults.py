@@ -2,8 +2,8 @@
 
 Each probe is one focused exchange (or a short sequence) that returns True when the defect shows. A probe
 runs once against the clean server (it must not see the defect there) and once against a server started
-with its fault alone. Whether the conformance suite detects each fault under its requirement is the fault
-matrix's job (``test_fault_matrix.py``); the catalogue's size and coverage is ``test_fault_catalogue.py``'s.
+with its fault alone. Whether the conformance suite detects each fault under its requirement is the
+proof's job (``test_proof.py``); the catalogue's size and coverage is ``test_fault_catalogue.py``'s.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ decision of ``docs/decisions.md``.
 
 The dual of ``test_faults.py``: a probe is one focused exchange that returns True when the variation shows. It runs
 against the clean server (it must not show there) and against a server started with its variant alone. That the
-suite passes each variant is the fault matrix's job (``test_fault_matrix.py``).
+suite passes each variant is the proof's job (``test_proof.py``).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from reactor_conformance.refserver.variants import VARIANTS
 
 @pytest.fixture(scope="module")
 def proof(tmp_path_factory):
-    out = tmp_path_factory.mktemp("proof") / "fault-matrix.md"
+    out = tmp_path_factory.mktemp("proof") / "proof.md"
     completed = tool("faults", "--out", str(out))
     document = json.loads(out.with_suffix(".json").read_text("utf-8"))
     return completed, {run["name"]: run for run in document["runs"]}, out.read_text("utf-8")
