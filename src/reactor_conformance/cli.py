@@ -16,6 +16,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+from .checks.requirements import LEVELS
 from .harness import suite
 from .reporting.regression import DEFAULT_FAIL_ON
 
@@ -133,8 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     cleanup.set_defaults(handler=command_cleanup)
 
     listing = commands.add_parser("requirements", help="list the requirement catalog")
-    listing.add_argument("--level", choices=("MUST", "SHOULD", "INFO"), type=str.upper,
-                         help="only the requirements of this level, in either case (MUST, should …)")
+    listing.add_argument("--level", choices=LEVELS, type=str.upper,
+                         help="only the requirements of this level, in either case (MUST, should …); a run's "
+                              "--level is the lowest level whose failures fail it")
     listing.add_argument("--json", action="store_true", help="print the records as JSON instead of one line each")
     listing.set_defaults(handler=command_requirements)
     return parser

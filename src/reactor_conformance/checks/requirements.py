@@ -12,6 +12,8 @@ from functools import cache
 from importlib import resources
 
 LEVELS = ("MUST", "SHOULD", "INFO")
+# A run's --level names the lowest level whose failures fail it: the levels above INFO, in lower case.
+RUN_LEVELS = tuple(level.lower() for level in LEVELS[:2])
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import pytest
 
 from .. import __version__, reporting
 from ..checks import crashes, expect
-from ..checks.requirements import catalog, unknown_ids
+from ..checks.requirements import RUN_LEVELS, catalog, unknown_ids
 from ..errors import ConfigError, TargetError, Unreachable
 from ..reporting import har
 from ..reporting.matrix import failure_sentence
@@ -64,7 +64,7 @@ def add_options(add) -> None:
     for ``reactor-conformance run --help``."""
     add("--target", help="base URL of the server under test (default: the embedded reference server)")
     add("--profile", help="profile TOML with the target, fixtures and org identities")
-    add("--level", choices=("must", "should"), default="should", type=str.lower,
+    add("--level", choices=RUN_LEVELS, default="should", type=str.lower,
         help="'must': SHOULD failures are reported but do not fail the run (default: should; either case)")
     add("--reports", default="reports", help="folder that receives one sub-folder per run (default: reports)")
     add("--run-dir", help="exact folder for this run's reports (default: <reports>/<UTC timestamp>)")

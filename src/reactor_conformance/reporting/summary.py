@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .. import __version__
+from ..checks.requirements import LEVELS
 
 SCHEMA_VERSION = 1
 STATUSES = ("passed", "failed", "not_run", "info")
@@ -32,7 +33,6 @@ STATUSES = ("passed", "failed", "not_run", "info")
 NOT_RUN_CAUSES = ("target", "profile", "selection")
 # Skip reasons that are the person's choice; every other skip is a profile that lacks something.
 SELECTION_MARKS = ("--no-fuzz", "--read-only", "--allow-writes", "allow_writes", "deselected")
-LEVELS = ("MUST", "SHOULD", "INFO")
 
 
 @dataclass(frozen=True)
