@@ -28,6 +28,8 @@ CASES = [
      '{"access_token": "***", "expires_in": 86399}', '{"access_token": "***", "expires_in": 86399}'),
     ("a too short value is not a secret", "the key abc is short", "the key abc is short",
      "the key abc is short"),
+    ("a secret of the least length is one", "the pin 9q7z is short", "the pin *** is short",
+     "the pin $PIN is short"),
     ("nothing secret", "GET /extension_packages", "GET /extension_packages", "GET /extension_packages"),
     ("an empty text", "", "", ""),
 ]
@@ -37,7 +39,7 @@ CASES = [
 def secrets() -> Secrets:
     registry = Secrets()
     for name, value in (("OWNER_TOKEN", TOKEN), ("OWNER_CLIENT_SECRET", SECRET), ("OWNER_API_KEY", "key-1234"),
-                        ("OWNER_API_KEY_LONG", "key-1234-and-more"), ("SHORT", "abc")):
+                        ("OWNER_API_KEY_LONG", "key-1234-and-more"), ("SHORT", "abc"), ("PIN", "9q7z")):
         registry.register(name, value)
     return registry
 
@@ -57,6 +59,17 @@ def test_the_first_name_of_a_value_stays(secrets):
     secrets.register("AUTHORIZED_TOKEN", TOKEN)
     assert secrets.redact(TOKEN, placeholders=True) == "$OWNER_TOKEN"
     assert "AUTHORIZED_TOKEN" not in secrets.names() and "SHORT" not in secrets.names()
+
+
+def test_a_registry_with_no_secret_masks_only_what_nobody_registered():
+    assert Secrets().redact("key abc, Bearer eyJ.x") == "key abc, Bearer ***"
+
+
+def test_forgotten_secrets_are_no_longer_masked(secrets):
+    secrets.forget()
+    assert secrets.redact(f"x {TOKEN} y") == f"x {TOKEN} y" and secrets.names() == frozenset()
+    secrets.register("OWNER_TOKEN", TOKEN)
+    assert secrets.redact(f"x {TOKEN} y") == "x *** y" and secrets.names() == {"OWNER_TOKEN"}
 
 
 def test_registering_while_redacting_from_many_threads():
