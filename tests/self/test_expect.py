@@ -58,6 +58,7 @@ def test_a_check_in_another_thread_than_its_test_is_refused_not_lost():
     worker.start()
     worker.join()
     assert [type(error) for error in refused] == [RuntimeError]
+    assert str(refused[0]) == "a check ran outside its test's thread: judge the answers in the test itself"
     assert not expect.current().failed
 
 
