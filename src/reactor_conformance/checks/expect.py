@@ -117,7 +117,8 @@ def _record(requirement: str, what: str, expected: str, observed: str,
 def check(condition: bool, requirement: str, what: str, expected: str, observed: str,
           response: requests.Response | None = None) -> None:
     if not condition:
-        fail(requirement, what, expected, observed, response)
+        fail(requirement, what, expected, observed, response)  # raises, unless judged side by side (deferred)
+        return
     current().held[_known(requirement)] += 1
 
 
