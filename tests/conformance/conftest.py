@@ -18,6 +18,7 @@ import pytest
 from filelock import FileLock, Timeout
 
 from reactor_conformance.checks import answers, api, expect
+from reactor_conformance.fuzzing.state import FuzzingState
 from reactor_conformance.target.client import ApiClient
 from reactor_conformance.target.identities import clients_for
 from reactor_conformance.target.ledger import Ledger
@@ -68,6 +69,12 @@ def _generated_rank(item: pytest.Item) -> int:
         params = getattr(getattr(item, "callspec", None), "params", {})
         return 3 if params.get("operation_id") in UPLOADS else 1
     return 0
+
+
+@pytest.fixture(scope="session")
+def fuzzing() -> FuzzingState:
+    """What fuzzing works out once and keeps for the run (the spec aimed at the target, the cases drawn)."""
+    return FuzzingState()
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 """FUZZ-01..03: every operation of the spec fuzzed with positive and negative generated requests, as each
-identity that may call it, with schemathesis's default checks and the project's own (``fuzz.py``).
+identity that may call it, with schemathesis's default checks and the project's own (``reactor_conformance.fuzzing``).
 
 One test per operation and caller: its one search is judged under the three requirements side by side, each
 failure under the requirement of the check that failed.
@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import pytest
 
-from reactor_conformance.checks import answers, api, fuzz, readings
+from reactor_conformance.checks import answers, api, readings
+from reactor_conformance.fuzzing import findings, search as searching, sending, spec, stateful
+from reactor_conformance.fuzzing.judging import STATELESS
+from reactor_conformance.fuzzing.own_checks import IMS_OPERATIONS
 
 # Who fuzzes what: description, operation, identity (None: nobody's credentials), and the real resource the
 # operation's path is given: "grant" (a fresh grant of the fuzzed package to the authorized org), "install"
@@ -49,35 +52,36 @@ NEVER_GIVEN_THE_PACKAGE = {"privateReleaseExtensionPackage"}
 DECISION = "updateExtensionPackageUsageAuthorization"
 GRANTING = "createExtensionPackageUsageAuthorization"
 
-OPERATIONS = fuzz.operations()
-_unfuzzed = sorted(set(OPERATIONS) - {row[1] for row in CALLERS})
-_unknown = sorted({row[1] for row in CALLERS} - set(OPERATIONS))
+OPERATIONS = set(spec.operations(spec.load()))
+_unfuzzed = sorted(OPERATIONS - {row[1] for row in CALLERS})
+_unknown = sorted({row[1] for row in CALLERS} - OPERATIONS)
 if _unfuzzed or _unknown:
     raise RuntimeError(f"CALLERS and openapi/reactor.yaml disagree: no caller for {_unfuzzed}, no such operation "
                        f"{_unknown}")
 
 
 @pytest.fixture
-def explored(run, clients, as_identity, grants):
+def explored(run, clients, as_identity, grants, fuzzing):
     """``explored(row)``: the findings of fuzzing the row's operation as its identity, searched once per run."""
     if not run.fuzz_enabled:
         pytest.skip("not run: --no-fuzz")
-    target = fuzz.aim(run, clients)
+    target = sending.aim(fuzzing, run, clients)
 
-    def of(description, operation_id, identity, needs) -> fuzz.Findings:
-        operation = OPERATIONS[operation_id]
-        caller = fuzz.Caller(identity, as_identity(identity)) if identity else fuzz.Caller("anonymous")
+    def of(description, operation_id, identity, needs) -> findings.Findings:
+        operation = fuzzing.operations[operation_id]
+        caller = sending.Caller(identity, as_identity(identity)) if identity else sending.Caller("anonymous")
         if operation.method.upper() != "GET" and not run.writes_allowed:
             pytest.skip(run.writes_refusal())
-        if operation_id in fuzz.IMS_OPERATIONS and not target.serves_ims():
+        if operation_id in IMS_OPERATIONS and not target.serves_ims():
             pytest.skip(f"not run: IMS is not served by the target ({run.profile.target.ims_url or 'no ims_url'})")
-        return search(description, operation, caller, needs, run=run, target=target, clients=clients, grants=grants)
+        return search(fuzzing, description, operation, caller, needs, run=run, target=target, clients=clients,
+                      grants=grants)
 
     return of
 
 
-def search(description, operation, caller, needs, *, run, target, clients, grants) -> fuzz.Findings:
-    operation_id = fuzz.operation_id(operation)
+def search(fuzzing, description, operation, caller, needs, *, run, target, clients, grants) -> findings.Findings:
+    operation_id = spec.operation_id(operation)
     package = fixture_package(operation, operation_id, needs, run, grants)
     given = {"PROPERTY_ID": run.profile.fixtures.get("property_id")}
     if operation_id not in NEVER_GIVEN_THE_PACKAGE:
@@ -90,14 +94,14 @@ def search(description, operation, caller, needs, *, run, target, clients, grant
     if run.writes_allowed and needs == "install":
         given["EXTENSION_ID"] = install(run, clients, grants)
     granted_before = package_grants(clients, package) if operation_id == GRANTING else None
-    findings = fuzz.explore(operation, caller, run, target, what=description, adjust=adjust,
-                            path_parameters={name: value for name, value in given.items()
-                                             if value and "{" + name + "}" in operation.path},
-                            on_answer=lambda response: fuzz.track_created(response, grants.track))
+    found = searching.explore(fuzzing, operation, caller, run, target, what=description, adjust=adjust,
+                              path_parameters={name: value for name, value in given.items()
+                                               if value and "{" + name + "}" in operation.path},
+                              on_answer=lambda response: stateful.track_created(response, grants.track))
     if granted_before is not None:  # whatever the search granted, seen in a 201 or not, is deleted at teardown
         for authorization_id in set(package_grants(clients, package) or ()) - set(granted_before or ()):
             grants.track("owner", api.authorization_path(authorization_id), authorization_id, kind="authorization")
-    return findings
+    return found
 
 
 def fixture_package(operation, operation_id: str, needs: str | None, run, grants) -> str:
@@ -155,4 +159,4 @@ def rows():
 @rows()
 def test_generated_requests_get_no_server_error_conform_to_the_spec_and_are_refused_when_invalid(
         description, operation_id, identity, needs, explored):
-    explored(description, operation_id, identity, needs).verdict(fuzz.STATELESS, description)
+    explored(description, operation_id, identity, needs).verdict(STATELESS, description)

@@ -11,11 +11,13 @@ from __future__ import annotations
 import hypothesis
 import pytest
 
-from reactor_conformance.checks import api, crashes, expect, fuzz, readings
+from reactor_conformance.checks import api, crashes, expect, readings
+from reactor_conformance.fuzzing import findings, generation, judging, sending, spec, stateful
+from reactor_conformance.fuzzing.search import ShrinkBudget, ShrinkingStopped
 from reactor_conformance.target import redact
 
 # The sequences that matter here start at a grant and follow its links; other operations only dilute them.
-SEQUENCES = fuzz.spec().include(path_regex="extension_package_usage_authorizations")
+SEQUENCES = "extension_package_usage_authorizations"
 GRANTING = "createExtensionPackageUsageAuthorization"
 BY_AUTHORIZED_ORG = {"updateExtensionPackageUsageAuthorization"}  # the owner takes every other step
 STEPS = 10  # at most, per sequence
@@ -27,30 +29,30 @@ class SequenceBroke(AssertionError):
 
 
 @pytest.mark.requirement("FUZZ-04")
-def test_linked_sequences_keep_resources_consistent(run, clients, as_identity, grants, org_of):
+def test_linked_sequences_keep_resources_consistent(run, clients, as_identity, grants, org_of, fuzzing):
     if not run.fuzz_enabled:
         pytest.skip("not run: --no-fuzz")
     # The owner's second package when the profile names one: the longest test of a run then leaves the pool's
     # packages to the tests that grant them (docs/decisions.md D38).
     package = grants.hold(run.profile.fixtures.get("other_extension_package_id"))
-    callers = {name: fuzz.Caller(name, as_identity(name)) for name in ("owner", "authorized")}
+    callers = {name: sending.Caller(name, as_identity(name)) for name in ("owner", "authorized")}
     grantee = org_of("authorized")
-    target = fuzz.aim(run, clients)
+    target = sending.aim(fuzzing, run, clients)
     granted_before = set(api.list_ids(clients["owner"], api.package_authorizations_path(package)) or ())
-    broken: list[fuzz.Finding] = []  # one per failing sequence, in order: the last is the shortest
+    broken: list[findings.Finding] = []  # one per failing sequence, in order: the last is the shortest
     steps = []
-    budget = fuzz.ShrinkBudget(target.pace)
+    budget = ShrinkBudget(target.pace)
 
-    def caller_of(case) -> fuzz.Caller:
-        return callers["authorized" if fuzz.operation_id(case.operation) in BY_AUTHORIZED_ORG else "owner"]
+    def caller_of(case) -> sending.Caller:
+        return callers["authorized" if spec.operation_id(case.operation) in BY_AUTHORIZED_ORG else "owner"]
 
     @hypothesis.seed(run.fuzz_seed)
-    class Sequences(SEQUENCES.as_state_machine()):
+    class Sequences(fuzzing.schema.include(path_regex=SEQUENCES).as_state_machine()):
         def setup(self):
             grants.clear("authorized", package)
 
         def before_call(self, case):
-            if fuzz.operation_id(case.operation) == GRANTING:
+            if spec.operation_id(case.operation) == GRANTING:
                 case.path_parameters = {"EXTENSION_PACKAGE_ID": package}
                 case.body = api.grant_document(grantee)
 
@@ -62,29 +64,30 @@ def test_linked_sequences_keep_resources_consistent(run, clients, as_identity, g
         def after_call(self, response, case):
             super().after_call(response, case)
             steps.append(case.id)
-            fuzz.track_created(response, grants.track)
+            stateful.track_created(response, grants.track)
 
         def validate_response(self, response, case, additional_checks=None, **kwargs):
-            sent = fuzz.Sent(case, response, kwargs.get("headers") or {}, target.base_url, session=target.session)
-            failed = fuzz.judge(sent, ("FUZZ-01", "FUZZ-04"), recorder=self.recorder)
+            sent = sending.Sent(case, response, kwargs.get("headers") or {}, target.base_url, session=target.session)
+            failed = judging.judge(fuzzing, sent, ("FUZZ-01", "FUZZ-04"), recorder=self.recorder)
             if failed:
                 failures = [text for texts in failed.values() for text in texts]
-                sequence = "The sequence:\n" + "\n".join(fuzz.steps_of(self.recorder))
-                broken.append(fuzz.finding("FUZZ-04", "a generated sequence through the spec's links",
-                                           EXPECTED, sent, [*failures, sequence], fuzz.search_note(run, shrunk=not run.nightly),
-                                           caller_of(case).name))
+                sequence = "The sequence:\n" + "\n".join(stateful.steps_of(self.recorder))
+                broken.append(findings.finding("FUZZ-04", "a generated sequence through the spec's links", EXPECTED,
+                                               sent, [*failures, sequence],
+                                               findings.search_note(run, shrunk=not run.nightly),
+                                               caller_of(case).name))
                 budget.failed()
                 raise SequenceBroke(case.operation.label)
 
     try:
-        Sequences.run(settings=fuzz.settings_for(run, shrink=True, stateful_step_count=STEPS))
-    except (SequenceBroke, fuzz.ShrinkingStopped):
+        Sequences.run(settings=generation.settings_for(run, shrink=True, stateful_step_count=STEPS))
+    except (SequenceBroke, ShrinkingStopped):
         pass  # `broken` holds what failed
     except Exception as error:  # noqa: BLE001 - after a failure, e.g. Hypothesis calling its final replay flaky
         if not broken:
             clients["owner"].get(api.AUTHORIZATIONS)  # a target that went away leaves this test not run, not broken
             broke = crashes.describe(error)
-            raise fuzz.FuzzingError(redact.redact(f"the generated sequences broke: {broke}")) from None
+            raise generation.FuzzingError(redact.redact(f"the generated sequences broke: {broke}")) from None
     for authorization_id in set(api.list_ids(clients["owner"], api.package_authorizations_path(package)) or ()) \
             - granted_before:  # whatever the sequences granted, seen in a 201 or not, is deleted at teardown
         if not readings.usable_id(authorization_id):  # no path reaches it; the lists' requirements judge it

@@ -18,7 +18,7 @@ from schemathesis.core import NOT_SET
 from stub_http import Handler, serve, stop, unused_port
 from suite_runs import REQUEST_HANG_GUARD_S
 
-from reactor_conformance.checks import fuzz
+from reactor_conformance.fuzzing import sending, spec
 from reactor_conformance.errors import TargetError
 from reactor_conformance.target import exchanges, transport
 from reactor_conformance.target.client import ApiClient, Retries
@@ -230,14 +230,15 @@ def test_a_generated_request_whose_connection_was_dropped(description, method, a
                                                            stub):
     operation_id = {"GET": "retrieveExtensionPackageUsageAuthorizationById",
                     "POST": "createExtensionPackageUsageAuthorization"}[method]
-    operation = fuzz.operations()[operation_id]
+    operation = spec.operations(spec.load())[operation_id]
     case = operation.Case(path_parameters={name: "EP" + "0" * 32 for name in ("ID", "EXTENSION_PACKAGE_ID")},
                           body={"data": {"attributes": {"authorized_org_id": "ORG@AdobeOrg"},
                                          "type": "extension_package_usage_authorizations"}} if method == "POST"
                           else NOT_SET)
     stub.answers.extend(answers)
-    aim = fuzz.Aim(stub.url, None, fuzz.Pace(None), transport.session(into=fuzz.FuzzSession()), REQUEST_HANG_GUARD_S)
-    sent = fuzz.send(case, fuzz.Caller("anonymous"), aim)
+    aim = sending.Aim(stub.url, None, sending.Pace(None), transport.session(into=sending.FuzzSession()),
+                      REQUEST_HANG_GUARD_S)
+    sent = sending.send(case, sending.Caller("anonymous"), aim)
     assert len(stub.received) == requests_made
     assert (sent.response.status_code if sent.response is not None else sent.error) == outcome
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from reactor_conformance import refserver
-from reactor_conformance.checks import fuzz
 from reactor_conformance.checks.requirements import catalog
+from reactor_conformance.fuzzing import spec
 from reactor_conformance.refserver.faults import FAULTS, FaultName, parse_faults
 from reactor_conformance.refserver.variants import VariantName
 
@@ -25,7 +25,7 @@ def test_there_are_at_least_thirty_faults_with_descriptions():
 
 
 def test_the_operations_a_fault_shows_in_are_the_spec_s_and_only_for_fuzzing():
-    operations = set(fuzz.operations())
+    operations = set(spec.operations(spec.load()))
     for fault in FAULTS.values():
         assert set(fault.operations) <= operations, (fault.name, sorted(set(fault.operations) - operations))
         assert fault.fuzz or not fault.operations, fault.name

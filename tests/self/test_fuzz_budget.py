@@ -8,7 +8,8 @@ from types import SimpleNamespace
 import pytest
 from schemathesis.generation import GenerationMode
 
-from reactor_conformance.checks import fuzz
+from reactor_conformance.fuzzing.generation import drawn_cases
+from reactor_conformance.fuzzing.state import FuzzingState
 
 # budget → (valid, invalid) requests drawn
 BUDGETS = [(10, (5, 5)), (7, (4, 3)), (2, (1, 1)), (1, (1, 1))]
@@ -18,7 +19,7 @@ OPERATION = "createExtensionPackageUsageAuthorization"  # a body to draw: never 
 @pytest.mark.parametrize("examples, drawn", BUDGETS, ids=[f"--fuzz-examples {b}" for b, _ in BUDGETS])
 def test_the_budget_is_shared_by_valid_and_invalid_requests(examples, drawn):
     run = SimpleNamespace(fuzz_examples=examples, fuzz_seed=20240723, nightly=False)
-    operation = fuzz.operations()[OPERATION]
-    counted = tuple(len(fuzz.drawn_cases(operation, mode, {}, {}, run))
+    state = FuzzingState()
+    counted = tuple(len(drawn_cases(state, state.operations[OPERATION], mode, {}, {}, run))
                     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE))
     assert counted == drawn

@@ -142,9 +142,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if unknown:  # here, not at collection: a usage error raised in an xdist worker would break the run instead
         raise pytest.UsageError(f"--requirement names unknown requirement(s) {', '.join(sorted(unknown))}")
     if config.option.operation and not wire:
-        from ..checks.fuzz import operations as spec_operations  # the spec is loaded only when asked
+        from ..fuzzing import spec  # the spec is loaded only when asked
 
-        unknown = set(config.option.operation) - set(spec_operations())
+        unknown = set(config.option.operation) - set(spec.operations(spec.load()))
         if unknown:
             raise pytest.UsageError(f"--operation names no operation of the spec: {', '.join(sorted(unknown))}")
     try:

@@ -1,6 +1,6 @@
 """Three of schemathesis's default checks, held to what the requirements allow and no more (``docs/tolerances.md``).
 
-Each replaces the check of the same name in the suite's judging (``fuzz.checks_for``) and defers to it but where a
+Each replaces the check of the same name in the suite's judging (``judging.checks_for``) and defers to it but where a
 requirement allows the answer it would fail:
 
 - FUZZ-01: a 501 Not Implemented to a method the spec declares nowhere on the path is the answer RFC 9110 §15.6.2
@@ -13,9 +13,8 @@ requirement allows the answer it would fail:
 
 from __future__ import annotations
 
-from schemathesis.checks import not_a_server_error as _not_a_server_error
-from schemathesis.generation.meta import CoverageScenario, coverage_scenario
-from schemathesis.specs.openapi import checks as openapi_checks
+from .internals import CoverageScenario, coverage_scenario, openapi_checks
+from .internals import not_a_server_error as _not_a_server_error
 
 
 def undeclared_method(case) -> bool:
@@ -50,4 +49,4 @@ def positive_data_acceptance(ctx, response, case):
 
 
 TOLERANT = {check.__name__: check for check in (not_a_server_error, unsupported_method, positive_data_acceptance)}
-"""By name: what ``fuzz.checks_for`` judges with instead of schemathesis's own check."""
+"""By name: what ``judging.checks_for`` judges with instead of schemathesis's own check."""

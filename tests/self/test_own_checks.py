@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from reactor_conformance.checks import fuzz_checks
+from reactor_conformance.fuzzing import own_checks
 
 ORG = "0123456789abcdef01234567@AdobeOrg"
 
@@ -22,20 +22,20 @@ def exchange(document, org: str = ORG):
 
 
 def authorization(attributes) -> dict:
-    return {"data": [{"id": "EA1", "type": fuzz_checks.AUTHORIZATION, "attributes": attributes}]}
+    return {"data": [{"id": "EA1", "type": own_checks.AUTHORIZATION, "attributes": attributes}]}
 
 
 # Each case: description, check, document, the failure it raises (None: it holds).
 CASES = [
-    ("the caller's own authorization", fuzz_checks.own_org_data_only, authorization({"owner_org_id": ORG}), None),
-    ("another org's authorization", fuzz_checks.own_org_data_only, authorization({"owner_org_id": "other"}),
-     fuzz_checks.OtherOrgsAuthorization),
-    ("attributes that are no object: no org of the caller's", fuzz_checks.own_org_data_only, authorization(["x"]),
-     fuzz_checks.OtherOrgsAuthorization),
-    ("a timestamp", fuzz_checks.timestamps_well_formed, authorization({"created_at": "2026-01-02T03:04:05Z"}), None),
-    ("JavaScript's Date string", fuzz_checks.timestamps_well_formed,
-     authorization({"created_at": "Fri Jan 02 2026 03:04:05 GMT+0000"}), fuzz_checks.MalformedTimestamp),
-    ("attributes that are no object: no timestamp to judge here", fuzz_checks.timestamps_well_formed,
+    ("the caller's own authorization", own_checks.own_org_data_only, authorization({"owner_org_id": ORG}), None),
+    ("another org's authorization", own_checks.own_org_data_only, authorization({"owner_org_id": "other"}),
+     own_checks.OtherOrgsAuthorization),
+    ("attributes that are no object: no org of the caller's", own_checks.own_org_data_only, authorization(["x"]),
+     own_checks.OtherOrgsAuthorization),
+    ("a timestamp", own_checks.timestamps_well_formed, authorization({"created_at": "2026-01-02T03:04:05Z"}), None),
+    ("JavaScript's Date string", own_checks.timestamps_well_formed,
+     authorization({"created_at": "Fri Jan 02 2026 03:04:05 GMT+0000"}), own_checks.MalformedTimestamp),
+    ("attributes that are no object: no timestamp to judge here", own_checks.timestamps_well_formed,
      authorization("x"), None),
 ]
 

@@ -1,9 +1,9 @@
 """The project's own checks of every answer to a generated request, registered with schemathesis.
 
-The suite applies them beside schemathesis's own (``fuzz.py`` files each failure under its FUZZ requirement), and
+The suite applies them beside schemathesis's own (``judging`` files each failure under its FUZZ requirement), and
 so does the plain CLI given this module as its hooks::
 
-    SCHEMATHESIS_HOOKS=reactor_conformance.checks.fuzz_checks st run openapi/reactor.yaml --url … -H …
+    SCHEMATHESIS_HOOKS=reactor_conformance.fuzzing.own_checks st run openapi/reactor.yaml --url … -H …
 
 One function per property, guard clauses first; each failure is a typed object whose message puts what was
 received beside what the contract says.
@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 
 import schemathesis
-from schemathesis.core.failures import Failure
 
 from .. import JSON_API
+from ..checks.timestamps import FORM, instant
 from ..shapes import errors as schema_errors
-from .timestamps import FORM, instant
+from .internals import Failure
 
 AUTHORIZATION = "extension_package_usage_authorizations"
 IMS_OPERATIONS = {"exchangeImsClientCredentials"}  # plain OAuth JSON on the IMS host, not JSON:API
