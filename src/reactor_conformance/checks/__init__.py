@@ -1,3 +1,3 @@
 """What the suite judges with: the requests it builds, the requirement catalog, the JSON Schemas, the
-expectations that read as sentences, and the fuzzing with its registered checks.
+expectations that read as sentences (the fuzzing is a package of its own, ``reactor_conformance.fuzzing``).
 """
