@@ -142,10 +142,10 @@ def send(case, caller: Caller, target: Aim) -> Sent:
 
 
 def send_all(cases: list, caller: Caller, target: Aim) -> list[Sent | None]:
-    """Every case sent, answers in the cases' order (None for one that cannot be encoded, or not sent). Reads go
-    out ``CONCURRENT_READS`` at a time — against a distant target the waiting is most of a search — while requests
-    that write go one after the other, so that what one changes is there for the next, as in a sequential run.
-    Once a request hangs (no answer within the run's timeout), the operation's other cases are not sent: the hang is
+    """Every case sent, answers in the cases' order (None for one that cannot be encoded, or not sent). What changes
+    nothing on a server that keeps the contract (``changes_nothing``) goes out ``CONCURRENT_READS`` at a time —
+    against a distant target the waiting is most of a search — while requests that may write go first, one after the
+    other, so that what one changes is there for the next, as in a sequential run (D95). Once a request hangs (no answer within the run's timeout), the operation's other cases are not sent: the hang is
     FUZZ-01's finding, and waiting it out for every case would only make the run as long as the cases are many."""
     hang = threading.Event()
 
@@ -161,13 +161,25 @@ def send_all(cases: list, caller: Caller, target: Aim) -> list[Sent | None]:
         return sent
 
     answers: list[Sent | None] = [None] * len(cases)
-    reads = [index for index, case in enumerate(cases) if case.method.upper() in SAFE_METHODS]
+    reads = [index for index, case in enumerate(cases) if changes_nothing(case)]
     for index in sorted(set(range(len(cases))) - set(reads)):
         answers[index] = one(cases[index])
     with ThreadPoolExecutor(CONCURRENT_READS) as pool:
         for index, sent in zip(reads, pool.map(one, [cases[index] for index in reads])):
             answers[index] = sent
     return answers
+
+
+def changes_nothing(case) -> bool:
+    """A read, or a request the contract has the server refuse: a negative case with the operation's own method
+    (its fault is in what it sends, so a 4xx answers it and nothing is written). An undeclared method may write on
+    a server that implements it, and goes with the writes."""
+    method = case.method.upper()
+    if method in SAFE_METHODS:
+        return True
+    meta = case.meta
+    return (method == case.operation.method.upper() and meta is not None
+            and meta.generation.mode.is_negative)
 
 
 def send_drawn(case, caller: Caller, target: Aim) -> Sent:
