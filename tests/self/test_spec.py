@@ -17,6 +17,7 @@ from project import ROOT
 
 from reactor_conformance import JSON_API
 from reactor_conformance.shapes import SCHEMAS, errors, registry
+from reactor_conformance.suite.test_fuzz import CALLERS
 
 SPEC = ROOT / "openapi" / "reactor.yaml"
 RAW = yaml.safe_load(SPEC.read_text("utf-8"))
@@ -67,6 +68,12 @@ def test_the_spec_is_valid_openapi_3_1():
 def test_the_spec_has_exactly_the_documented_operations(operations):
     declared = {key: op.definition.raw.get("operationId") for key, op in operations.items()}
     assert declared == {(method, path): operation_id for method, path, operation_id, _ in OPERATIONS}
+
+
+def test_every_operation_is_fuzzed_as_someone_and_only_the_spec_s(operations):
+    """The generated requests' table (``CALLERS``: description, operation, identity, resource) and the spec agree."""
+    declared = {op.definition.raw.get("operationId") for op in operations.values()}
+    assert {row[1] for row in CALLERS} == declared
 
 
 @pytest.mark.parametrize("method, path, operation_id, statuses", OPERATIONS, ids=[row[2] for row in OPERATIONS])
