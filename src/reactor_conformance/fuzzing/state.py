@@ -11,7 +11,7 @@ from . import spec
 
 class _Validations(threading.local):
     """Where schemathesis's ``after_validate`` hook leaves the outcome of each check of the validation under way
-    (per thread: the reads of a search are judged from several)."""
+    (per thread: the hook runs in the thread that validates)."""
 
     results: list | None = None
 
@@ -28,7 +28,6 @@ class FuzzingState:
     covered: dict = field(default_factory=dict)  # the coverage cases, by operation and fixed names
     validations: _Validations = field(default_factory=_Validations)
     operations: dict = field(init=False)  # the spec's operations by operation ID
-
 
     def __post_init__(self):
         self.operations = spec.operations(self.schema)
