@@ -13,7 +13,8 @@ from __future__ import annotations
 import pytest
 
 from reactor_conformance.checks import answers, api, readings
-from reactor_conformance.fuzzing import findings, search as searching, sending, spec, stateful
+from reactor_conformance.fuzzing import findings, sending, spec, stateful
+from reactor_conformance.fuzzing import search as searching
 from reactor_conformance.fuzzing.judging import STATELESS
 from reactor_conformance.fuzzing.own_checks import IMS_OPERATIONS
 

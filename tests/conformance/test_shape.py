@@ -21,7 +21,6 @@ UNKNOWN = "/extension_package_usage_authorizations/EA" + "0" * 32
 ATTRIBUTES = ("created_at", "updated_at", "name", "platform", "owner_org_id", "owner_org_name", "authorized_org_id",
               "authorized_org_name", "state", "created_by_email", "created_by_display_name", "updated_by_email",
               "updated_by_display_name")
-GATEWAY_SHAPE = {"error_code", "message"}
 
 
 def send(client, method: str, template: str, request: dict, **values):
@@ -47,7 +46,7 @@ def gateway_error(response) -> bool:
         body = response.json()
     except ValueError:
         return False
-    return isinstance(body, dict) and GATEWAY_SHAPE <= set(body)
+    return answers.in_gateway_shape(body)
 
 
 # Answers of every kind: description, identity, method, path template, request, whether Adobe's gateway may
@@ -378,7 +377,7 @@ def test_errors_are_json_api_error_documents(description, identity, method, temp
     if gateway and response.status_code in (401, 403) and gateway_error(response):
         body = response.json()
         observe("SHAPE-08", f"{description}: HTTP {response.status_code} in the gateway's shape {sorted(body)}")
-        expect.check(all(isinstance(body[key], str) and body[key] for key in GATEWAY_SHAPE), "SHAPE-08",
+        expect.check(all(isinstance(body[key], str) and body[key] for key in answers.GATEWAY_SHAPE), "SHAPE-08",
                      description, "the gateway's error_code and message as non-empty strings", json.dumps(body),
                      response)
         return

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from reactor_conformance.shapes import errors as schema_errors
 from reactor_conformance.harness.preflight import Probe, untestable
 from reactor_conformance.reporting.matrix import OBSERVED_SHOWN, failure_sentence
+from reactor_conformance.shapes import errors as schema_errors
 
 PACKAGE = "GET /extension_packages/EP1"
 READS = [PACKAGE, "GET /extension_packages", "GET /extension_package_usage_authorizations",

@@ -9,12 +9,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from reactor_conformance.checks.requirements import Requirement
-from reactor_conformance.shapes import errors as schema_errors
 from reactor_conformance.harness.run_config import claim_run_dir
 from reactor_conformance.reporting import point_latest
 from reactor_conformance.reporting.matrix import compare_markdown, conformance_markdown
 from reactor_conformance.reporting.regression import classify, compare_runs
 from reactor_conformance.reporting.summary import TestResult, build_summary, exit_code
+from reactor_conformance.shapes import errors as schema_errors
 
 CATALOG = [Requirement("A-01", "MUST", "A", "Group A", "must thing | with a pipe", "doc"),
            Requirement("A-02", "SHOULD", "A", "Group A", "should thing", "doc"),

@@ -16,10 +16,10 @@ import requests
 import tomli_w
 from suite_runs import REQUEST_HANG_GUARD_S, tool
 
-from reactor_conformance.shapes import errors as schema_errors
 from reactor_conformance.harness.plugin import embedded_workers, usable_cpus
 from reactor_conformance.refserver.server import start_server
 from reactor_conformance.reporting.summary import load_summary
+from reactor_conformance.shapes import errors as schema_errors
 
 
 def write_profile(path: Path, server, *, client_credentials: tuple[str, ...] = ()) -> Path:

@@ -14,10 +14,10 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 from project import ROOT
+from reactor_conformance.suite.test_fuzz import CALLERS
 
 from reactor_conformance import JSON_API
 from reactor_conformance.shapes import SCHEMAS, errors, registry
-from reactor_conformance.suite.test_fuzz import CALLERS
 
 SPEC = ROOT / "openapi" / "reactor.yaml"
 RAW = yaml.safe_load(SPEC.read_text("utf-8"))

@@ -7,12 +7,11 @@ import json
 from datetime import timedelta
 
 import pytest
+from test_reporting import CATALOG, CHECK_A01_FAILED, START, UNMET_GRANT, result, summary_of
 
-from reactor_conformance.shapes import errors as schema_errors
 from reactor_conformance.reporting.regression import classify, compare_runs
 from reactor_conformance.reporting.summary import build_summary, judged_line, load_summary
-
-from test_reporting import CATALOG, CHECK_A01_FAILED, START, UNMET_GRANT, result, summary_of
+from reactor_conformance.shapes import errors as schema_errors
 
 
 def test_a_summary_record_by_record():

@@ -15,7 +15,7 @@ import requests
 SNIPPET = 160
 PROBLEM_JSON = "application/problem+json"
 PRISM_ERRORS = "https://stoplight.io/prism/errors#"
-GATEWAY_SHAPE = {"error_code", "message"}
+GATEWAY_SHAPE = {"error_code", "message"}  # Adobe's gateway's 401/403 (SHAPE-08's exception, docs/decisions.md D18)
 RESOURCE_NAMES = {"extension_package_usage_authorizations": "authorization", "extension_packages": "package",
                   "extensions": "extension"}
 
@@ -49,6 +49,11 @@ def body_of(response: requests.Response):
         return None
 
 
+def in_gateway_shape(document) -> bool:
+    """A body in the shape of Adobe's gateway's authentication failures: ``{"error_code", "message"}``."""
+    return isinstance(document, dict) and GATEWAY_SHAPE <= set(document)
+
+
 def describe(response: requests.Response) -> str:
     """``HTTP <status> with <what the body held>``."""
     return f"HTTP {response.status_code} with {held(response)}"
@@ -64,7 +69,7 @@ def held(response: requests.Response) -> str:
         return f"a problem document ({PROBLEM_JSON}): {_problem_text(body)}"
     if isinstance(body, dict) and isinstance(body.get("errors"), list):
         return f"a JSON:API error document: {_errors_text(body['errors'])}"
-    if isinstance(body, dict) and GATEWAY_SHAPE <= set(body):
+    if in_gateway_shape(body):
         return f"the gateway's error shape: {body.get('error_code')} {_snippet(str(body.get('message')))}"
     if isinstance(body, dict) and "data" in body:
         return _data_text(body["data"])

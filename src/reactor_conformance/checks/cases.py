@@ -10,8 +10,8 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 
-from . import api
 from ..shapes import errors as schema_errors
+from . import api
 
 
 @dataclass(frozen=True)

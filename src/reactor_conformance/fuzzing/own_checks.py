@@ -16,13 +16,13 @@ import json
 import schemathesis
 
 from .. import JSON_API
+from ..checks import answers
 from ..checks.timestamps import FORM, instant
 from ..shapes import errors as schema_errors
 from .internals import Failure
 
 AUTHORIZATION = "extension_package_usage_authorizations"
 IMS_OPERATIONS = {"exchangeImsClientCredentials"}  # plain OAuth JSON on the IMS host, not JSON:API
-GATEWAY_ERROR = {"error_code", "message"}  # Adobe's gateway may answer a 401/403 so (SHAPE-08, docs/decisions.md D18)
 
 
 class NotJsonApiMediaType(Failure):
@@ -155,7 +155,7 @@ def _attributes(resource: dict) -> dict:
 def gateway_error(response) -> bool:
     """A 401, or a 403, in the shape of Adobe's gateway (SHAPE-08's exception, D18)."""
     document = _json(response) if response.status_code in (401, 403) else None
-    return isinstance(document, dict) and GATEWAY_ERROR <= set(document)
+    return answers.in_gateway_shape(document)
 
 
 def _is_ims(case) -> bool:
