@@ -324,9 +324,9 @@ def command_faults(args, extra) -> int:
 
 # -- cleanup -----------------------------------------------------------------------------------
 def command_cleanup(args, extra) -> int:
-    from .target.identities import clients_for
-    from .target.ledger import Ledger, cleanup
-    from .target.profile import load_profile, profile_from_env
+    from .client.identities import clients_for
+    from .client.ledger import Ledger, cleanup
+    from .client.profile import load_profile, profile_from_env
 
     ledger_path = Path(args.ledger)
     if not ledger_path.is_file():

@@ -19,11 +19,11 @@ from filelock import FileLock, Timeout
 
 from reactor_conformance.checks import answers, api, expect
 from reactor_conformance.fuzzing.state import FuzzingState
-from reactor_conformance.target.client import ApiClient
-from reactor_conformance.target.identities import clients_for
-from reactor_conformance.target.ledger import Ledger
-from reactor_conformance.target.recorded import record
-from reactor_conformance.target.transport import RateLimiter
+from reactor_conformance.client.api_client import ApiClient
+from reactor_conformance.client.identities import clients_for
+from reactor_conformance.client.ledger import Ledger
+from reactor_conformance.client.recorded import record
+from reactor_conformance.client.transport import RateLimiter
 
 GRANT_LOCK_HANG_GUARD_S = 3600  # a hang guard: another test holding a package this long is stuck, not slow
 LEASE_POLL_S = 0.05

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from reactor_conformance.checks import answers, api, expect, readings
-from reactor_conformance.target.recorded import Recorded
+from reactor_conformance.client.recorded import Recorded
 
 
 def listed_ids(client, path: str, requirement: str, what: str) -> list[str]:

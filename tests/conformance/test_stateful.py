@@ -14,7 +14,7 @@ import pytest
 from reactor_conformance.checks import api, crashes, expect, readings
 from reactor_conformance.fuzzing import findings, generation, judging, sending, spec, stateful
 from reactor_conformance.fuzzing.search import ShrinkBudget, ShrinkingStopped
-from reactor_conformance.target import redact
+from reactor_conformance.client import redact
 
 # The sequences that matter here start at a grant and follow its links; other operations only dilute them.
 SEQUENCES = "extension_package_usage_authorizations"

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from reactor_conformance.checks import answers
-from reactor_conformance.target.exchanges import Exchange
+from reactor_conformance.client.exchanges import Exchange
 
 JSON_API = {"Content-Type": "application/vnd.api+json"}
 PROBLEM = {"Content-Type": "application/problem+json; charset=utf-8"}

@@ -20,11 +20,11 @@ from suite_runs import REQUEST_HANG_GUARD_S
 
 from reactor_conformance.fuzzing import sending, spec
 from reactor_conformance.errors import TargetError
-from reactor_conformance.target import exchanges, transport
-from reactor_conformance.target.client import ApiClient, Retries
-from reactor_conformance.target.ims import StaticToken
-from reactor_conformance.target.profile import Identity
-from reactor_conformance.target.transport import RateLimiter
+from reactor_conformance.client import exchanges, transport
+from reactor_conformance.client.api_client import ApiClient, Retries
+from reactor_conformance.client.ims import StaticToken
+from reactor_conformance.client.profile import Identity
+from reactor_conformance.client.transport import RateLimiter
 
 TOKEN, API_KEY = "token-abcdef-123456", "api-key-123456"
 IDENTITY = Identity("owner", "ORG@AdobeOrg", API_KEY, access_token=TOKEN)

@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from reactor_conformance.checks import expect
-from reactor_conformance.target import redact
-from reactor_conformance.target.exchanges import Exchange
+from reactor_conformance.client import redact
+from reactor_conformance.client.exchanges import Exchange
 
 
 def answer(status: int, body: bytes = b"", **headers: str) -> requests.Response:

@@ -7,7 +7,7 @@ import re
 
 from project import ROOT
 
-from reactor_conformance.target.profile import load_profile
+from reactor_conformance.client.profile import load_profile
 
 PROJECT_ROOT = ROOT
 README = (PROJECT_ROOT / "README.md").read_text("utf-8")

@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from reactor_conformance.target import redact
-from reactor_conformance.target.redact import Secrets
+from reactor_conformance.client import redact
+from reactor_conformance.client.redact import Secrets
 
 TOKEN = "token-abcdef-123456"
 SECRET = "s3cr3t-client-secret"

@@ -23,7 +23,7 @@ import requests
 
 from .. import JSON_API
 from ..shapes import errors as schema_errors
-from ..target import redact
+from ..client import redact
 from . import answers
 from .requirements import catalog
 

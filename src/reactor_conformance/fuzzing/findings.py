@@ -8,8 +8,8 @@ from dataclasses import asdict, dataclass, field
 import requests
 
 from ..checks import expect
-from ..target import curl, exchanges, redact
-from ..target.exchanges import REQUEST_BODY_LIMIT, RESPONSE_BODY_LIMIT, Exchange, text_of
+from ..client import curl, exchanges, redact
+from ..client.exchanges import REQUEST_BODY_LIMIT, RESPONSE_BODY_LIMIT, Exchange, text_of
 from .sending import Sent
 
 _UNSHOWN_HEADERS = frozenset({"user-agent", "accept-encoding", "connection", "content-length",

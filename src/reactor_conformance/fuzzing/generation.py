@@ -11,7 +11,7 @@ import hypothesis
 from schemathesis import Case, GenerationMode
 
 from ..checks import crashes
-from ..target import redact
+from ..client import redact
 from .internals import ParameterLocation, coverage_generator
 from .spec import SAFE_METHODS, operation_id
 

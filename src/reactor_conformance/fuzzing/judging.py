@@ -7,7 +7,7 @@ from __future__ import annotations
 from schemathesis.errors import FailureGroup
 
 from ..checks import crashes
-from ..target import transport
+from ..client import transport
 from .internals import CHECKS, ignored_auth_remembering, load_all_checks
 from .sending import Sent
 from .tolerances import TOLERANT

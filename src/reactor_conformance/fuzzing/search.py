@@ -12,7 +12,7 @@ import hypothesis
 from schemathesis import GenerationMode
 
 from ..errors import Unreachable
-from ..target import redact
+from ..client import redact
 from .findings import EXPECTED, Findings, finding, search_note
 from .generation import (FuzzingError, StillFails, coverage_cases, coverage_note, drawn_budget, drawn_cases, given,
                          settings_for, strategy)

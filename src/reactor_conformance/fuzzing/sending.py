@@ -16,8 +16,8 @@ import hypothesis
 import requests
 from pyrate_limiter import Limiter
 
-from ..target import transport
-from ..target.transport import RateLimiter, connection_failure
+from ..client import transport
+from ..client.transport import RateLimiter, connection_failure
 from .internals import ManagedCookiesSession
 from .own_checks import IMS_OPERATIONS
 from .spec import SAFE_METHODS, operation_id

@@ -23,7 +23,7 @@ from ..errors import ConfigError, TargetError, Unreachable
 from ..reporting import har
 from ..reporting.matrix import failure_sentence
 from ..reporting.summary import TestResult, build_summary, judged_line
-from ..target import redact, transport
+from ..client import redact, transport
 from .run_config import DEFAULT_FUZZ_EXAMPLES, DEFAULT_FUZZ_SEED, NIGHTLY_FUZZ_EXAMPLES, RunConfig
 from .suite import FOLDER
 
@@ -247,7 +247,7 @@ def _allure_context(request: pytest.FixtureRequest):
         yield
         return
     from ..reporting.allure import label_verdicts
-    from ..target import exchanges
+    from ..client import exchanges
 
     seen = request.node.stash[EXCHANGES] = []
     exchanges.on_exchange.append(seen.append)

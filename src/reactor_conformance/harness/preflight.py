@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from ..checks import api
 from ..errors import ConfigError, TargetError
-from ..target.identities import clients_for
-from ..target.profile import Profile
+from ..client.identities import clients_for
+from ..client.profile import Profile
 
 PREFLIGHT_TIMEOUT_S = 15.0
 REFUSALS = (401, 403)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..refserver.faults import FAULTS
 from ..refserver.variants import VARIANTS
-from ..target import redact
+from ..client import redact
 from . import suite
 
 CLEAN = "(clean)"

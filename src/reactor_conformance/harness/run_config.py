@@ -18,8 +18,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import ConfigError
-from ..target import redact
-from ..target.profile import Profile, load_profile, profile_from_env, profile_of
+from ..client import redact
+from ..client.profile import Profile, load_profile, profile_from_env, profile_of
 
 DEFAULT_FUZZ_EXAMPLES = 10
 NIGHTLY_FUZZ_EXAMPLES = 100
@@ -131,8 +131,8 @@ class RunConfig:
 
     def delete_leftovers(self):
         """Delete every resource the run's ledger lists as created and not yet deleted."""
-        from ..target.identities import clients_for
-        from ..target.ledger import Ledger, cleanup
+        from ..client.identities import clients_for
+        from ..client.ledger import Ledger, cleanup
 
         ledger_path = self.run_dir / "ledger.jsonl"
         if not ledger_path.is_file():

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import allure
 
-from ..target import redact
+from ..client import redact
 from .matrix import failure_sentence
 
 EPIC = "Reactor extension package usage authorizations"

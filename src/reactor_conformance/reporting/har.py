@@ -19,8 +19,8 @@ from urllib.parse import parse_qsl, urlsplit
 import harfile
 
 from .. import __version__
-from ..target import redact, transport
-from ..target.exchanges import text_of
+from ..client import redact, transport
+from ..client.exchanges import text_of
 
 MODES = ("failed", "all", "none")  # the first is the default
 FILE = "exchanges.har"

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Mapping
 from ..errors import ConfigError, TargetError
 
 if TYPE_CHECKING:
-    from .client import ApiClient
+    from .api_client import ApiClient
 
 GONE = (404, 410)
 DELETED = (200, 202, 204)

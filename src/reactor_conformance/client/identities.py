@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import transport
-from .client import ApiClient
+from .api_client import ApiClient
 from .ims import token_source_for
 from .profile import Profile
 from .transport import RateLimiter
