@@ -3,7 +3,7 @@
 An expensive module fixture (the proof of the suite, the runs of the tool, the npm installs) is then computed once
 per session, not once per worker. Scoped to these tests: the conformance suite keeps xdist's default distribution,
 which spreads its tests over every worker. The modules whose fixtures take longest are handed out first, so that
-none of them starts last and runs alone: Prism's run, mostly waiting on requests Prism never answers, then the
+none of them starts last and runs alone: Prism's run (an npm install, then the suite against the mock), then the
 proof and the runs of the tool.
 """
 
