@@ -18,6 +18,7 @@ import pytest
 NODE_MINIMUM = (20, 17)
 REQUIRE_NODE = "REACTOR_CONFORMANCE_REQUIRE_NODE"
 _VERSION = re.compile(r"v?(\d+)\.(\d+)")
+NODE_HANG_GUARD_S = 300  # a hang guard for `node --version`, not a limit on a slow machine
 
 
 def node_problem() -> str | None:
@@ -26,7 +27,8 @@ def node_problem() -> str | None:
     if missing:
         return f"{' and '.join(missing)} not found"
     try:
-        shown = subprocess.run(["node", "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+        shown = subprocess.run(["node", "--version"], capture_output=True, text=True,
+                               timeout=NODE_HANG_GUARD_S).stdout.strip()
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"`node --version` did not answer ({error})"
     found = _VERSION.match(shown)
