@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 from filelock import FileLock, Timeout
 
-from reactor_conformance.checks import answers, api, expect
-from reactor_conformance.fuzzing.state import FuzzingState
+from reactor_conformance.checks import answers, api, expect, readings
 from reactor_conformance.client.api_client import ApiClient
 from reactor_conformance.client.identities import clients_for
 from reactor_conformance.client.ledger import Ledger
 from reactor_conformance.client.recorded import record
 from reactor_conformance.client.transport import RateLimiter
+from reactor_conformance.fuzzing.state import FuzzingState
 
 GRANT_LOCK_HANG_GUARD_S = 3600  # a hang guard: another test holding a package this long is stuck, not slow
 LEASE_POLL_S = 0.05
@@ -315,12 +315,13 @@ class Grants:
         org = self._org_of(to)
         self._remove_earlier(package, org)
         response = self._grant(to, package)
-        if 400 <= response.status_code < 500 and _created(response) is None:  # a duplicate left somewhere?
+        resource = _created(response)
+        if resource is None and 400 <= response.status_code < 500:  # a duplicate left somewhere?
             revoked = self._remove_earlier(package, org, listed=True)
             response = self._grant(to, package)
-            if _created(response) is None:
+            resource = _created(response)
+            if resource is None:
                 self._still_there(revoked)
-        resource = _created(response)
         what = f"the owner grants {package} to the {to} org (a step of the suite's flow)"
         if resource is None and response.status_code == 201:  # created, with an ID no path can use: look it up
             expect.finding("CREATE-01", what, "HTTP 201 and the created authorization, with an id",
@@ -382,7 +383,7 @@ class Grants:
         expect.finding("REVOKE-01", f"the owner revokes its {state} authorization {authorization_id} (the suite's "
                        "clean-up)", "HTTP 204 (or 404 once gone)", answers.describe(response), response)
         authorized = self._clients.get("authorized")
-        for other in ("approved", "rejected"):
+        for other in DECISIONS:
             if other != state and authorized is not None:
                 authorized.patch(path, json=api.decision_document(authorization_id, other))
                 if owner.delete(path).status_code in (204, 404):
@@ -493,13 +494,7 @@ def _created(response, status: int = 201) -> dict | None:
         data = response.json().get("data") if response.status_code == status else None
     except (ValueError, AttributeError):
         return None
-    if not isinstance(data, dict):
-        return None
-    try:
-        api.segment(data.get("id"))
-    except api.UnusableId:
-        return None
-    return data
+    return data if isinstance(data, dict) and readings.usable_id(data.get("id")) else None
 
 
 @pytest.fixture

@@ -125,16 +125,11 @@ def check(condition: bool, requirement: str, what: str, expected: str, observed:
 @contextmanager
 def together():
     """Checks of several requirements judged side by side: each failure is recorded under its own requirement and
-    the others still run; leaving the block, one failure names them all (the first requirement leads)."""
-    before = dict(current().failed)
-    current().deferring = True
-    try:
+    the others still run; leaving the block, one failure names them all (the first requirement leads). A ``Later``
+    settled as the block ends."""
+    with Later() as judged:
         yield
-    finally:
-        current().deferring = False
-    new = {rid: text for rid, text in current().failed.items() if rid not in before}
-    if new:
-        raise ConformanceFailure(next(iter(new)), "\n\n".join(new.values()))
+    judged.settle()
 
 
 class Later:
