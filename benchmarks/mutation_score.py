@@ -82,7 +82,7 @@ HANDMADE = [
      '    elif held:\n        status, message = "passed", ""',
      'elif held:\n        status, message = "passed", ""\n    elif broken:\n        status, message = "failed", '
      'next(iter(broken.values()))', "a check held in one test outweighs another test that broke (issue 24)"),
-    ("target/redact.py", "MIN_SECRET_LENGTH = 4", "MIN_SECRET_LENGTH = 5", "a 4-character secret is shown (issue 24)"),
+    ("client/redact.py", "MIN_SECRET_LENGTH = 4", "MIN_SECRET_LENGTH = 5", "a 4-character secret is shown (issue 24)"),
     ("harness/proof.py", "set(self.breaks) <= set(self.failed)", "self.breaks[0] in self.failed",
      "a fault counts when the first requirement it names fails"),
     ("harness/proof.py", " and self.exit_code == 1\n", "\n", "a fault counts in a run that exited 0"),
@@ -98,7 +98,7 @@ HANDMADE = [
     ("reporting/summary.py", '"--read-only", ', "", "--read-only is not the person's choice"),
     ("reporting/regression.py", 'DEFAULT_FAIL_ON = ("new_failure", "no_longer_run")',
      'DEFAULT_FAIL_ON = ("new_failure",)', "passed → not run no longer fails the regression report"),
-    ("target/redact.py", r're.compile(r"(?i)(\bbearer', r're.compile(r"(\bbearer', "a lower-case bearer is shown"),
+    ("client/redact.py", r're.compile(r"(?i)(\bbearer', r're.compile(r"(\bbearer', "a lower-case bearer is shown"),
     ("checks/answers.py", "SNIPPET = 160", "SNIPPET = 16", "snippets cut short"),
 ]
 

@@ -119,10 +119,9 @@ def night(args, run_options: list[str]) -> int:
         regression_text = regression.read_text("utf-8") if regression.is_file() else ""
     else:
         regression_text = "No previous night to compare with: this night's failures alone decide it.\n"
-    record.update(must_failed=failed_musts, must_blocked=[e["requirement"] for e in summary.get("blocked", ())],
-                  regressed=regressed,
-                  failed=done.returncode != 0 or regressed)
     blocked = [entry["requirement"] for entry in summary.get("blocked", ())]
+    record.update(must_failed=failed_musts, must_blocked=blocked, regressed=regressed,
+                  failed=done.returncode != 0 or regressed)
     verdicts = []
     if failed_musts:
         verdicts.append(f"{len(failed_musts)} MUST failed ({', '.join(failed_musts)})")

@@ -440,7 +440,7 @@ class Grants:
             expect.finding(requirement, what, "HTTP 200 and the authorization", answers.describe(response), response)
             read = authorized.get(path)
             resource = _created(read, 200)
-            if resource is None or _state_of(read) != state:
+            if resource is None or readings.dig(resource, "attributes", "state") != state:
                 expect.unmet(f"the authorized org's decision ({state}) did not take", read, failed=requirement)
         return resource
 
@@ -480,10 +480,7 @@ DECISIONS = {"approved": "STATE-01", "rejected": "STATE-02"}
 
 def _state_of(response) -> str:
     """The state an authorization's read-back names, or "unreadable"."""
-    try:
-        state = response.json()["data"]["attributes"]["state"]
-    except (ValueError, KeyError, TypeError):
-        return "unreadable"
+    state = readings.dig(answers.body_of(response), "data", "attributes", "state")
     return state if isinstance(state, str) and state else "unreadable"
 
 

@@ -64,7 +64,6 @@ def test_linked_sequences_keep_resources_consistent(run, clients, as_identity, g
         def after_call(self, response, case):
             super().after_call(response, case)
             steps.append(case.id)
-            open('/tmp/fz-steps-'+__file__.split('/')[2]+'.txt','a').write(f'{case.method} {case.path} {response.status_code} {case.body!r:.80}\n')
             stateful.track_created(response, grants.track)
 
         def validate_response(self, response, case, additional_checks=None, **kwargs):
