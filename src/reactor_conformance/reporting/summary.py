@@ -173,9 +173,8 @@ def exit_code(summary: dict) -> int:
     """0 when no MUST failed and, unless the level is ``must``, no SHOULD failed, and no MUST was left not run by
     what the target did; else 1."""
     fatal = ("MUST",) if summary["level"] == "must" else ("MUST", "SHOULD")
-    records = summary["requirements"].values()
-    return int(any(r["status"] == "failed" and r["level"] in fatal for r in records)
-               or any(r["level"] == "MUST" and r.get("not_run_cause") == "target" for r in records))
+    return int(any(r["status"] == "failed" and r["level"] in fatal for r in summary["requirements"].values())
+               or bool(summary["blocked"]))
 
 
 def load_summary(path: Path) -> dict:
