@@ -371,7 +371,7 @@ def summary_of(reports: Path) -> dict:
 
 
 def distant(rounds: int, latency_ms: int = 100, workers: int = 8) -> dict:
-    """The default run against a target ``latency_ms`` away (``serve --latency``, four fixture packages in its
+    """The default run against a target ``latency_ms`` away (``serve --latency``, eight fixture packages in its
     profile): serially and with ``-n workers``, alternated round after round against one server; the median of
     each."""
     runs: dict[str, list[dict]] = {"serial": [], f"-n {workers}": []}
@@ -631,7 +631,7 @@ def render_more(f: dict) -> list[str]:
     if "distant" in f:
         d = f["distant"]
         lines += ["", f"## A target {d['latency_ms']} ms away", "",
-                  f"`reactor-conformance serve --latency {d['latency_ms']}` (four fixture packages in its profile), the "
+                  f"`reactor-conformance serve --latency {d['latency_ms']}` (eight fixture packages in its profile), the "
                   "default run through `--target --profile`, serially and with parallel workers, alternated against one "
                   f"server, median of {d.get('rounds', 1)} rounds.", "",
                   "| run | wall s | requests |", "|---|---|---|"]

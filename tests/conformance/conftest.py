@@ -30,6 +30,13 @@ LEASE_POLL_S = 0.05
 # Operations whose generated requests carry archives: the riskiest input for a target's parser (a mock's
 # multipart parser may crash on a generated part).
 UPLOADS = frozenset({"createExtensionPackage", "privateReleaseExtensionPackage"})
+SEQUENCES_RANK = 2
+# The marker of a test that holds every package of the owner org while it runs (``Grants.hold_all``).
+HOLDS_EVERY_PACKAGE = "holds_every_package"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{HOLDS_EVERY_PACKAGE}: the test holds every package of the owner org")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -38,18 +45,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     not run (the target stopped answering) rather than lost. With workers, the order is laid out for them."""
     items.sort(key=_generated_rank)  # stable: the order within each rank stays as collected
     workers = getattr(config, "workerinput", {}).get("workercount", 0)
-    if workers > 2:  # with two, xdist's own split already gives one worker the generated tests (measured: no worse)
+    if workers > 1:
         items[:] = _laid_out_for(workers, items)
 
 
 def _laid_out_for(workers: int, items: list[pytest.Item]) -> list[pytest.Item]:
-    """The order for ``workers`` xdist workers, which first get the collection in equal consecutive shares: the
-    generated searches and sequences (the longest tests, a hundred requests each) dealt one by one to the shares'
-    heads, the scenarios after them. Every worker then starts on a long test and ends on short ones, instead of
-    one worker's share holding every long test and the run waiting for its tail."""
-    long = [item for item in items if _generated_rank(item)]
-    short = [item for item in items if not _generated_rank(item)]
-    shares: list[list[pytest.Item]] = [long[number::workers] for number in range(workers)]
+    """The order for ``workers`` xdist workers, which first get the collection in equal consecutive shares.
+
+    - The generated sequences head the first share, the tests that hold every package right behind them: the
+      sequences are the run's longest chain of dependent requests, and those tests wait for the sequences' package
+      (``Grants.hold_all``). On the worker that ran the sequences they wait for it no longer, and the other workers
+      never stand idle behind them.
+    - The generated searches (the other long tests, a hundred requests each) are dealt one by one to the other
+      shares' heads, the scenarios after them.
+
+    Every worker then starts on a long test and ends on short ones, instead of one worker's share holding every long
+    test and the run waiting for its tail."""
+    sequences = [item for item in items if _generated_rank(item) == SEQUENCES_RANK]
+    still = [item for item in items if sequences and item.get_closest_marker(HOLDS_EVERY_PACKAGE) is not None]
+    long = [item for item in items if _generated_rank(item) not in (0, SEQUENCES_RANK)]
+    short = [item for item in items if not _generated_rank(item) and item not in still]
+    first = sequences + still
+    dealt = workers - 1 if first else workers
+    shares: list[list[pytest.Item]] = ([first] if first else []) + [long[number::dealt] for number in range(dealt)]
     remaining = len(items)
     for number, share in enumerate(shares):  # xdist's split: what is left, divided by the workers left
         size = max(remaining // (workers - number), len(share))
@@ -64,7 +82,7 @@ def _generated_rank(item: pytest.Item) -> int:
     """0 scenarios, 1 generated requests, 2 generated sequences (which may upload), 3 generated uploads."""
     module = item.path.name
     if module == "test_stateful.py":
-        return 2
+        return SEQUENCES_RANK
     if module == "test_fuzz.py":
         params = getattr(getattr(item, "callspec", None), "params", {})
         return 3 if params.get("operation_id") in UPLOADS else 1
@@ -173,6 +191,7 @@ class Grants:
         self._pool = pool
         self._leased: str | None = None
         self._locks: dict[str, FileLock] = {}
+        self._named: set[str] = set()  # the packages this test works on (``hold``), not those it holds only to keep still
         self._created: list[tuple[str, str, str]] = []  # (identity, delete path, id)
         self._revoked: set[str] = set()  # what this test revoked (a list that still shows one is REVOKE-02's)
 
@@ -210,18 +229,27 @@ class Grants:
             time.sleep(LEASE_POLL_S)
         pytest.fail(f"hung: every package of the pool stayed held by other tests for {GRANT_LOCK_HANG_GUARD_S} s")
 
+    def hold_before_the_pool(self, package: str) -> None:
+        """Hold ``package``, a package outside the pool, before any package of the pool: let go of the lease, hold
+        ``package``, lease again (so this test's package may change: read ``package`` after). Every test that takes
+        more than one lock takes them in this order: the second package, the lease, then the turnstile and the
+        rest of the pool (``hold_all``), so that no two tests wait on each other. The sequences test may hold the
+        second package for long, and waiting for it stops no lease."""
+        self._require_writes()
+        for held in list(self._locks):
+            self._locks.pop(held).release()
+        self._leased = None
+        self._lock(package)
+        self._named.add(package)
+
     def hold_all(self) -> None:
         """Hold every package of the owner org the run grants (the pool and ``other_extension_package_id``), so
-        that a list spanning them stays still while this test walks it. Called before the test grants anything.
-        The second package first, before the turnstile: the sequences test may hold it for long, and waiting for
-        it must stop no lease. Then the turnstile (no new lease from now on: the running ones end) and the pool.
-        Every test that takes more than one lock takes them in this order, so no two tests wait on each other."""
+        that a list spanning them stays still while this test walks it. Called once the test has made its grants,
+        right before the walk, so that only the walk keeps other tests waiting; the second package, if the test
+        grants it, is held already (``hold_before_the_pool``). The turnstile first (no new lease from now on: the
+        running ones end), then the rest of the pool."""
         self._require_writes()
-        for package in list(self._locks):  # let go of the lease: what follows waits
-            self._locks.pop(package).release()
-        other = self._run.profile.fixtures.get("other_extension_package_id")
-        if other:
-            self._lock(other)
+        self.hold()
         turnstile = self._file_lock("turnstile")
         turnstile.acquire(timeout=GRANT_LOCK_HANG_GUARD_S)
         try:
@@ -229,7 +257,6 @@ class Grants:
                 self._lock(package)
         finally:
             turnstile.release()
-        self._leased = self._leased or self._pool[0]
 
     def _file_lock(self, package: str) -> FileLock:
         folder = self._run.lock_folder
@@ -253,9 +280,11 @@ class Grants:
     def hold(self, package: str | None = None) -> str:
         """Hold ``package`` (default: this test's own) for this test (writes must be allowed); returns its ID."""
         if package is None:
-            return self.package
-        self._require_writes()
-        self._lock(package)
+            package = self.package
+        else:
+            self._require_writes()
+            self._lock(package)
+        self._named.add(package)
         return package
 
     def find(self, org_id: str, package: str | None = None) -> list[dict]:
@@ -457,7 +486,10 @@ class Grants:
 
     def close(self) -> None:
         """Delete what the test created, newest first. An authorization's DELETE is judged (REVOKE-01): a failure
-        is a finding, which fails the test once its teardown is over."""
+        is a finding, which fails the test once its teardown is over. The packages held only to keep a list still
+        are let go of first: nothing of this test's is on them, and other tests may grant them meanwhile."""
+        for package in set(self._locks) - self._named:
+            self._locks.pop(package).release()
         try:
             for identity, path, resource_id in reversed(self._created):
                 if identity == "owner" and path == api.authorization_path(resource_id):

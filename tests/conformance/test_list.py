@@ -13,25 +13,31 @@ from reactor_conformance.checks import answers, api, expect, readings
 PAGINATION = ("current_page", "next_page", "prev_page", "total_pages", "total_count")
 
 # The owner's lists: description, path template. The org's list spans the owner's packages, so a grant of
-# the second fixture package (when configured) brings it to three authorizations or more.
+# the second fixture package (when configured) brings it to three authorizations or more; a test walking it holds
+# every package (``grant_to_everyone``), which its marker tells the workers' layout.
 OWNER_LISTS = [
-    ("the package's list", "/extension_packages/{ep}/extension_package_usage_authorizations"),
-    ("the owner org's list", "/extension_package_usage_authorizations"),
+    pytest.param("the package's list", "/extension_packages/{ep}/extension_package_usage_authorizations",
+                 id="the package's list"),
+    pytest.param("the owner org's list", api.AUTHORIZATIONS, id="the owner org's list",
+                 marks=pytest.mark.holds_every_package),
 ]
 
 
 def grant_to_everyone(grants, clients, run, path: str) -> list[str]:
     """Grant the package to the authorized org and, where configured, the outsider org; for the org's list
-    also the second fixture package, holding every package first so that the org's list stays still while the
-    test walks it. Returns the IDs of the grants."""
-    if path == api.AUTHORIZATIONS:
-        grants.hold_all()
+    also the second fixture package, then hold every package so that the org's list stays still while the test
+    walks it (``Grants.hold_all``). Returns the IDs of the grants."""
+    still = path == api.AUTHORIZATIONS
+    other = run.profile.fixtures.get("other_extension_package_id") if still else None
+    if other:
+        grants.hold_before_the_pool(other)
     mine = [grants.create("authorized")["id"]]
     if "outsider" in clients:
         mine.append(grants.create("outsider")["id"])
-    other = run.profile.fixtures.get("other_extension_package_id")
-    if other and path == api.AUTHORIZATIONS:
+    if other:
         mine.append(grants.create("authorized", package=other)["id"])
+    if still:
+        grants.hold_all()
     return mine
 
 
@@ -85,7 +91,7 @@ def test_the_authorized_org_lists_what_was_granted_to_it(authorized, grant):
 
 
 @pytest.mark.requirement("LIST-03")
-@pytest.mark.parametrize("description, template", OWNER_LISTS, ids=[case[0] for case in OWNER_LISTS])
+@pytest.mark.parametrize("description, template", OWNER_LISTS)
 def test_walking_one_item_per_page_sees_every_item_once(description, template, owner, grants, clients, run,
                                                         package_id):
     path = template.format(ep=package_id)
@@ -192,7 +198,7 @@ def test_filter_by_state_returns_only_that_state(description, identity, template
 
 
 @pytest.mark.requirement("LIST-06")
-@pytest.mark.parametrize("description, template", OWNER_LISTS, ids=[case[0] for case in OWNER_LISTS])
+@pytest.mark.parametrize("description, template", OWNER_LISTS)
 def test_list_links_lead_to_the_announced_pages(description, template, owner, grants, clients, run, package_id,
                                                 observe):
     path = template.format(ep=package_id)

@@ -4,6 +4,7 @@ limit, and exchanges whose descriptions and curl lines carry no secret."""
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
@@ -14,6 +15,7 @@ import time
 from email.utils import formatdate
 
 import pytest
+import requests
 from schemathesis.core import NOT_SET
 from stub_http import Handler, serve, stop, unused_port
 from suite_runs import REQUEST_HANG_GUARD_S
@@ -459,3 +461,22 @@ def test_a_request_a_quick_target_never_answers_is_hung_after_the_learnt_wait(st
     waited = re.search(r"no answer within ([0-9.]+) s \(10× the target's slowest answer", str(error.value))
     assert waited, str(error.value)
     assert float(waited.group(1)) == CLIENT_TIMEOUT_S, str(error.value)
+
+
+def test_the_netrc_file_is_read_once_per_origin_and_honoured_as_requests_would(stub, tmp_path, monkeypatch):
+    netrc = tmp_path / "netrc"
+    monkeypatch.setenv("NETRC", str(netrc))
+    session = transport.Session()
+    for client, login in ((requests.Session(), "first"), (session, "second"), (session, "third")):
+        netrc.write_text(f"machine 127.0.0.1 login {login} password secret\n", "utf-8")
+        client.get(f"{stub.url}/extension_packages")
+    sent = [base64.b64decode(headers["Authorization"].split()[1]) for _, _, headers, _ in stub.received]
+    assert sent == [b"first:secret", b"second:secret", b"second:secret"]  # as requests does, the file read once
+
+
+def test_without_netrc_credentials_nothing_is_added(stub, tmp_path, monkeypatch):
+    monkeypatch.setenv("NETRC", str(tmp_path / "absent"))
+    session = transport.Session()
+    session.get(f"{stub.url}/extension_packages")
+    session.get(f"{stub.url}/extension_packages")
+    assert [headers.get("Authorization") for _, _, headers, _ in stub.received] == [None, None]

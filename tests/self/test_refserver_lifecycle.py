@@ -22,7 +22,7 @@ from tomli_w import dumps
 from reactor_conformance import JSON_API
 from reactor_conformance.refserver.errors import unexpected_error_handler
 from reactor_conformance.refserver.faults import ENVIRONMENT_VARIABLE, FAULTS
-from reactor_conformance.refserver.seed import IDENTITIES
+from reactor_conformance.refserver.seed import GRANTABLE_PACKAGES, IDENTITIES
 from reactor_conformance.refserver.server import start_server
 
 AUTHORIZATIONS = "/extension_package_usage_authorizations"
@@ -76,7 +76,7 @@ def test_the_profile_holds_every_identity_with_static_and_client_credentials(ser
     assert profile["target"] == {"base_url": server.base_url, "ims_url": server.base_url, "allow_writes": True}
     assert set(profile["fixtures"]) == FIXTURE_KEYS
     pool = [profile["fixtures"]["extension_package_id"], *profile["fixtures"]["extension_package_ids"]]
-    assert len(set(pool)) == len(pool) == 4, "four distinct packages to spread grants over"
+    assert len(set(pool)) == len(pool) == GRANTABLE_PACKAGES == 8, "a package to grant for each of eight workers"
     assert set(profile["identities"]) == set(IDENTITIES)
     for name, identity in profile["identities"].items():
         assert set(identity) == IDENTITY_KEYS, name

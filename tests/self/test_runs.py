@@ -207,7 +207,7 @@ def test_a_read_only_run_creates_nothing_and_says_why(server, tmp_path):
     assert not ledger.exists() or "created" not in ledger.read_text("utf-8")
 
 
-@pytest.mark.parametrize("cpus, workers", [(1, 0), (2, 2), (3, 3), (4, 4), (64, 4)])
+@pytest.mark.parametrize("cpus, workers", [(1, 0), (2, 2), (3, 3), (8, 8), (64, 8)])
 def test_the_embedded_run_takes_a_worker_per_cpu_up_to_one_per_fixture_package(cpus, workers):
     assert embedded_workers(cpus) == workers
 

@@ -102,12 +102,22 @@ def retry_policy(status_retries: int = STATUS_RETRIES, max_wait_s: float = MAX_W
 
 
 class EnvironmentOnce:
-    """A session mixin that reads the environment's proxy and CA settings once per origin: requests reads every
-    environment variable on every request otherwise, a noticeable share of a request to a server nearby."""
+    """A session mixin that reads the environment's proxy and CA settings, and the netrc file's credentials, once
+    per origin: requests reads every environment variable, and looks for the netrc file on disk, on every request
+    otherwise, a noticeable share of a request to a server nearby."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._environment: dict[tuple, dict] = {}
+        self._netrc: dict[tuple, object] = {}
+
+    def prepare_request(self, request):
+        if self.trust_env and not request.auth and not self.auth:
+            origin = _origin(request.url)
+            if origin not in self._netrc:
+                self._netrc[origin] = requests.utils.get_netrc_auth(request.url) or _no_auth
+            request.auth = self._netrc[origin]
+        return super().prepare_request(request)
 
     def merge_environment_settings(self, url, proxies, stream, verify, cert):
         key = (_origin(url), tuple(sorted((proxies or {}).items())), stream, verify, cert)
@@ -119,6 +129,11 @@ class EnvironmentOnce:
         if kwargs.get("proxies") is None:  # Session.send would resolve them from the environment again
             kwargs["proxies"] = self.merge_environment_settings(request.url, {}, None, None, None)["proxies"]
         return super().send(request, **kwargs)
+
+
+def _no_auth(request):
+    """No netrc credentials for the origin: the request goes as it is (and requests looks for none again)."""
+    return request
 
 
 class Session(EnvironmentOnce, requests.Session):

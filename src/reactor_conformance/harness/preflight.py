@@ -11,6 +11,7 @@ and the requirements concerned fail in the table.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ..checks import api
@@ -94,9 +95,12 @@ def _answers(probes: list[Probe]) -> str:
 
 
 def check_target(profile: Profile) -> list[Probe]:
-    """Raise ``TargetError`` or ``ConfigError`` when the target cannot be tested; else return what it answered."""
+    """Raise ``TargetError`` or ``ConfigError`` when the target cannot be tested; else return what it answered.
+    The reads go out at once: every run waits for them, a round trip each against a distant target."""
     client = clients_for(profile, timeout=PREFLIGHT_TIMEOUT_S)["owner"]
-    probes = [probe(client, path) for path in probe_paths(profile.fixtures["extension_package_id"])]
+    paths = probe_paths(profile.fixtures["extension_package_id"])
+    with ThreadPoolExecutor(len(paths)) as pool:
+        probes = list(pool.map(lambda path: probe(client, path), paths))
     problem = untestable(probes, profile.target.base_url)
     if problem is not None:
         raise problem

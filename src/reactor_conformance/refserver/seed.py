@@ -43,7 +43,7 @@ PACKAGES = {
 
 # More private packages of the owner org, each its own family, for nothing but grants: a profile's
 # `extension_package_ids`, so that parallel workers grant at once.
-POOL = [("owner", f"acme-private-{n}", f"Acme Private {n}", "web", "1.0.0", "private") for n in (2, 3, 4)]
+POOL = [("owner", f"acme-private-{n}", f"Acme Private {n}", "web", "1.0.0", "private") for n in range(2, 9)]
 GRANTABLE_PACKAGES = 1 + len(POOL)  # the fixture package and the pool: how many tests may grant at once
 
 # fixture name → (org key, property name)
