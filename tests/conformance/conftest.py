@@ -23,7 +23,6 @@ from reactor_conformance.client.identities import clients_for
 from reactor_conformance.client.ledger import Ledger
 from reactor_conformance.client.recorded import record
 from reactor_conformance.client.transport import RateLimiter
-from reactor_conformance.fuzzing.state import FuzzingState
 
 GRANT_LOCK_HANG_GUARD_S = 3600  # a hang guard: another test holding a package this long is stuck, not slow
 LEASE_POLL_S = 0.05
@@ -90,8 +89,11 @@ def _generated_rank(item: pytest.Item) -> int:
 
 
 @pytest.fixture(scope="session")
-def fuzzing() -> FuzzingState:
-    """What fuzzing works out once and keeps for the run (the spec aimed at the target, the cases drawn)."""
+def fuzzing():
+    """What fuzzing works out once and keeps for the run (the spec aimed at the target, the cases drawn): a
+    ``FuzzingState``, imported with schemathesis by the first test that fuzzes, not at collection (D99)."""
+    from reactor_conformance.fuzzing.state import FuzzingState
+
     return FuzzingState()
 
 

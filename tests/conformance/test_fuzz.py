@@ -6,17 +6,21 @@ failure under the requirement of the check that failed.
 Real IDs go into the paths — the second fixture package, a fresh grant of it, the fixture property, a fresh
 install — so that generated bodies and queries reach the checks behind a path that exists; mangled IDs are
 FUZZ-05's table.
+
+The fuzzing package (schemathesis, Hypothesis) is imported by the first search, not when the module is collected:
+every xdist worker collects every module, and the run's first test waits until the last worker has (D99).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 from reactor_conformance.checks import answers, api, readings
-from reactor_conformance.fuzzing import findings, sending, spec, stateful
-from reactor_conformance.fuzzing import search as searching
-from reactor_conformance.fuzzing.judging import STATELESS
-from reactor_conformance.fuzzing.own_checks import IMS_OPERATIONS
+
+if TYPE_CHECKING:
+    from reactor_conformance.fuzzing import findings
 
 # Who fuzzes what: description, operation, identity (None: nobody's credentials), and the real resource the
 # operation's path is given: "grant" (a fresh grant of the fuzzed package to the authorized org), "install"
@@ -61,6 +65,9 @@ def explored(run, clients, as_identity, grants, fuzzing):
     """``explored(row)``: the findings of fuzzing the row's operation as its identity, searched once per run."""
     if not run.fuzz_enabled:
         pytest.skip("not run: --no-fuzz")
+    from reactor_conformance.fuzzing import sending  # at the first search, not at collection (module docstring)
+    from reactor_conformance.fuzzing.own_checks import IMS_OPERATIONS
+
     target = sending.aim(fuzzing, run, clients)
 
     def of(description, operation_id, identity, needs) -> findings.Findings:
@@ -77,6 +84,8 @@ def explored(run, clients, as_identity, grants, fuzzing):
 
 
 def search(fuzzing, description, operation, caller, needs, *, run, target, clients, grants) -> findings.Findings:
+    from reactor_conformance.fuzzing import search as searching, spec, stateful
+
     operation_id = spec.operation_id(operation)
     package = fixture_package(operation, operation_id, needs, run, grants)
     given = {"PROPERTY_ID": run.profile.fixtures.get("property_id")}
@@ -155,4 +164,6 @@ def rows():
 @rows()
 def test_generated_requests_get_no_server_error_conform_to_the_spec_and_are_refused_when_invalid(
         description, operation_id, identity, needs, explored):
+    from reactor_conformance.fuzzing.judging import STATELESS
+
     explored(description, operation_id, identity, needs).verdict(STATELESS, description)

@@ -8,12 +8,9 @@ a failing one is shrunk, so the report shows the shortest sequence that still fa
 
 from __future__ import annotations
 
-import hypothesis
 import pytest
 
 from reactor_conformance.checks import api, crashes, expect, readings
-from reactor_conformance.fuzzing import findings, generation, judging, sending, spec, stateful
-from reactor_conformance.fuzzing.search import ShrinkBudget, ShrinkingStopped
 from reactor_conformance.client import redact
 
 # The sequences that matter here start at a grant and follow its links; other operations only dilute them.
@@ -32,6 +29,11 @@ class SequenceBroke(AssertionError):
 def test_linked_sequences_keep_resources_consistent(run, clients, as_identity, grants, org_of, fuzzing):
     if not run.fuzz_enabled:
         pytest.skip("not run: --no-fuzz")
+    import hypothesis  # here, not at collection: as in test_fuzz.py (D99)
+
+    from reactor_conformance.fuzzing import findings, generation, judging, sending, spec, stateful
+    from reactor_conformance.fuzzing.search import ShrinkBudget, ShrinkingStopped
+
     # The owner's second package when the profile names one: the longest test of a run then leaves the pool's
     # packages to the tests that grant them (docs/decisions.md D38).
     package = grants.hold(run.profile.fixtures.get("other_extension_package_id"))

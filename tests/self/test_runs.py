@@ -240,3 +240,13 @@ def test_a_check_of_a_grant_the_run_could_not_make_is_not_counted(server, tmp_pa
                      for nodeid, test in completed.summary["tests"].items()}
     assert len(held["with"]) == 3
     assert held["without"] == {row: count - 1 for row, count in held["with"].items()}
+
+
+def test_collecting_the_suite_imports_none_of_the_fuzzing_libraries(tmp_path):
+    """Every xdist worker collects the whole suite, and the run's first test waits for the last of them: the fuzzing's
+    libraries are imported by the first test that fuzzes (D99)."""
+    seen = tmp_path / "libraries.json"
+    completed = tool("run", "--collect-only", "-q", "-p", "libraries_at_collection", reports=tmp_path / "reports",
+                     env={"PYTHONPATH": str(Path(__file__).parent), "REACTOR_TEST_LIBRARIES_FILE": str(seen)})
+    assert completed.code == 0, completed.stderr[-1500:]
+    assert json.loads(seen.read_text("utf-8")) == []
