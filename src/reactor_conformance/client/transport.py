@@ -19,7 +19,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
-from pyrate_limiter import InMemoryBucket, Limiter, Rate, SQLiteBucket
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import InvalidChunkLength, NameResolutionError, ProtocolError
 from urllib3.util.retry import Retry
@@ -219,6 +218,8 @@ class RateLimiter:
     def __init__(self, max_rps: float, shared_file: str | os.PathLike | None = None):
         if not max_rps > 0:
             raise ValueError(f"max_rps must be positive, not {max_rps!r}")
+        from pyrate_limiter import InMemoryBucket, Limiter, Rate, SQLiteBucket  # only a run that paces itself (D99)
+
         rates = [Rate(1, max(1, round(1000 / max_rps)))]  # one request per interval, in milliseconds
         if shared_file is None:
             bucket = InMemoryBucket(rates)
