@@ -23,15 +23,10 @@ from reactor_conformance.client.identities import clients_for
 from reactor_conformance.client.ledger import Ledger
 from reactor_conformance.client.recorded import record
 from reactor_conformance.client.transport import RateLimiter
+from reactor_conformance.suite.order import HOLDS_EVERY_PACKAGE, ordered
 
 GRANT_LOCK_HANG_GUARD_S = 3600  # a hang guard: another test holding a package this long is stuck, not slow
 LEASE_POLL_S = 0.05
-# Operations whose generated requests carry archives: the riskiest input for a target's parser (a mock's
-# multipart parser may crash on a generated part).
-UPLOADS = frozenset({"createExtensionPackage", "privateReleaseExtensionPackage"})
-SEQUENCES_RANK = 2
-# The marker of a test that holds every package of the owner org while it runs (``Grants.hold_all``).
-HOLDS_EVERY_PACKAGE = "holds_every_package"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -39,53 +34,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Serially: scenarios first, generated input after them, generated uploads last of all: a target that
-    generated input knocks over has then answered every scenario, and the tests after its fall are reported as
-    not run (the target stopped answering) rather than lost. With workers, the order is laid out for them."""
-    items.sort(key=_generated_rank)  # stable: the order within each rank stays as collected
-    workers = getattr(config, "workerinput", {}).get("workercount", 0)
-    if workers > 1:
-        items[:] = _laid_out_for(workers, items)
-
-
-def _laid_out_for(workers: int, items: list[pytest.Item]) -> list[pytest.Item]:
-    """The order for ``workers`` xdist workers, which first get the collection in equal consecutive shares.
-
-    - The generated sequences head the first share, the tests that hold every package right behind them: the
-      sequences are the run's longest chain of dependent requests, and those tests wait for the sequences' package
-      (``Grants.hold_all``). On the worker that ran the sequences they wait for it no longer, and the other workers
-      never stand idle behind them.
-    - The generated searches (the other long tests, a hundred requests each) are dealt one by one to the other
-      shares' heads, the scenarios after them.
-
-    Every worker then starts on a long test and ends on short ones, instead of one worker's share holding every long
-    test and the run waiting for its tail."""
-    sequences = [item for item in items if _generated_rank(item) == SEQUENCES_RANK]
-    still = [item for item in items if sequences and item.get_closest_marker(HOLDS_EVERY_PACKAGE) is not None]
-    long = [item for item in items if _generated_rank(item) not in (0, SEQUENCES_RANK)]
-    short = [item for item in items if not _generated_rank(item) and item not in still]
-    first = sequences + still
-    dealt = workers - 1 if first else workers
-    shares: list[list[pytest.Item]] = ([first] if first else []) + [long[number::dealt] for number in range(dealt)]
-    remaining = len(items)
-    for number, share in enumerate(shares):  # xdist's split: what is left, divided by the workers left
-        size = max(remaining // (workers - number), len(share))
-        taken = size - len(share)
-        share += short[:taken]
-        del short[:taken]
-        remaining -= size
-    return [item for share in shares for item in share] + short
-
-
-def _generated_rank(item: pytest.Item) -> int:
-    """0 scenarios, 1 generated requests, 2 generated sequences (which may upload), 3 generated uploads."""
-    module = item.path.name
-    if module == "test_stateful.py":
-        return SEQUENCES_RANK
-    if module == "test_fuzz.py":
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        return 3 if params.get("operation_id") in UPLOADS else 1
-    return 0
+    items[:] = ordered(items, getattr(config, "workerinput", {}).get("workercount", 0))
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from reactor_conformance.suite.conftest import HOLDS_EVERY_PACKAGE, _laid_out_for
+from reactor_conformance.suite.order import HOLDS_EVERY_PACKAGE, _laid_out_for
 
 
 def item(module: str, number: int, operation: str = "listExtensionPackages", marker: str | None = None):
