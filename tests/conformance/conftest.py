@@ -142,7 +142,7 @@ class Grants:
         self._pool = pool
         self._leased: str | None = None
         self._locks: dict[str, FileLock] = {}
-        self._named: set[str] = set()  # the packages this test works on (``hold``), not those it holds only to keep still
+        self._named: set[str] = set()  # the packages it works on (``hold``), not those held only to keep a list still
         self._created: list[tuple[str, str, str]] = []  # (identity, delete path, id)
         self._revoked: set[str] = set()  # what this test revoked (a list that still shows one is REVOKE-02's)
 
@@ -181,11 +181,11 @@ class Grants:
         pytest.fail(f"hung: every package of the pool stayed held by other tests for {GRANT_LOCK_HANG_GUARD_S} s")
 
     def hold_before_the_pool(self, package: str) -> None:
-        """Hold ``package``, a package outside the pool, before any package of the pool: let go of the lease, hold
-        ``package``, lease again (so this test's package may change: read ``package`` after). Every test that takes
-        more than one lock takes them in this order: the second package, the lease, then the turnstile and the
-        rest of the pool (``hold_all``), so that no two tests wait on each other. The sequences test may hold the
-        second package for long, and waiting for it stops no lease."""
+        """Hold ``package``, a package outside the pool, before any package of the pool: let go of the lease and hold
+        ``package``; the next use of ``package`` leases again (this test's package may change). Called before the test
+        grants anything. Every test that takes more than one lock takes them in this order: the second package, the
+        lease, then the turnstile and the rest of the pool (``hold_all``), so that no two tests wait on each other.
+        The sequences test may hold the second package for long, and waiting for it stops no lease."""
         self._require_writes()
         for held in list(self._locks):
             self._locks.pop(held).release()

@@ -26,7 +26,8 @@ def xdist_shares(items: list, workers: int) -> list[list]:
     return shares
 
 
-@pytest.mark.parametrize("workers, generated, scenarios", [(8, 22, 251), (4, 22, 251), (2, 22, 251), (8, 5, 40), (3, 10, 2)])
+@pytest.mark.parametrize("workers, generated, scenarios",
+                         [(8, 22, 251), (4, 22, 251), (2, 22, 251), (8, 5, 40), (3, 10, 2)])
 def test_every_worker_starts_on_a_generated_test_and_every_test_runs_once(workers, generated, scenarios):
     items = [item("test_shape.py", n) for n in range(scenarios)] + [item("test_fuzz.py", n) for n in range(generated)]
     laid_out = _laid_out_for(workers, items)
