@@ -75,7 +75,7 @@ def explored(run, clients, as_identity, grants, fuzzing):
         caller = sending.Caller(identity, as_identity(identity)) if identity else sending.Caller("anonymous")
         if operation.method.upper() != "GET" and not run.writes_allowed:
             pytest.skip(run.writes_refusal())
-        if operation_id in IMS_OPERATIONS and not target.serves_ims():
+        if operation_id in IMS_OPERATIONS and not target.serves_ims:
             pytest.skip(f"not run: IMS is not served by the target ({run.profile.target.ims_url or 'no ims_url'})")
         return search(fuzzing, description, operation, caller, needs, run=run, target=target, clients=clients,
                       grants=grants)

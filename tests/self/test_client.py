@@ -238,7 +238,7 @@ def test_a_generated_request_whose_connection_was_dropped(description, method, a
                                          "type": "extension_package_usage_authorizations"}} if method == "POST"
                           else NOT_SET)
     stub.answers.extend(answers)
-    aim = sending.Aim(stub.url, None, sending.Pace(None), transport.session(into=sending.FuzzSession()),
+    aim = sending.Aim(stub.url, None, False, sending.Pace(None), transport.session(into=sending.FuzzSession()),
                       REQUEST_HANG_GUARD_S)
     sent = sending.send(case, sending.Caller("anonymous"), aim)
     assert len(stub.received) == requests_made

@@ -78,6 +78,14 @@ def test_the_ims_url_follows_target_when_the_target_serves_it(tmp_path, base_url
     assert (moved.target.base_url, moved.target.ims_url) == (target.rstrip("/"), expected)
 
 
+@pytest.mark.parametrize("base_url, ims_url, target, expected", [case[1:] for case in TARGET_MOVES],
+                         ids=[case[0] for case in TARGET_MOVES])
+def test_the_target_serves_ims_exactly_when_its_ims_url_moves_with_it(base_url, ims_url, target, expected):
+    """One rule for both: the IMS a run may fuzz is the one that follows ``--target``."""
+    assert Target(base_url, ims_url).serves_ims == (expected != ims_url)
+    assert not Target(base_url).serves_ims
+
+
 def test_variables_are_replaced_in_every_string(tmp_path):
     text = GOOD.replace("https://reactor.example.test/", "https://${HOST}/").replace('"reactor"]', '"${SCOPE}"]')
     profile = load(tmp_path, text, {**ENV, "HOST": "reactor.adobe.io", "SCOPE": "additional_info"})

@@ -69,6 +69,12 @@ class Target:
     ims_url: str | None = None
     allow_writes: bool = False
 
+    @property
+    def serves_ims(self) -> bool:
+        """An ``ims_url`` on the origin of ``base_url`` is served by the target itself (a mock of the spec, the
+        reference server); one on another origin is Adobe's IMS."""
+        return bool(self.ims_url) and _origin(self.ims_url) == _origin(self.base_url)
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -78,12 +84,11 @@ class Profile:
     source: str = "profile"
 
     def with_base_url(self, base_url: str) -> Profile:
-        """The same identities aimed at another URL (``--target``). An ``ims_url`` on the origin of the profile's
-        ``base_url`` is served by the target itself (a mock of the spec, the reference server) and moves with it,
-        its path kept; one on another origin (Adobe's IMS) stays where it is."""
+        """The same identities aimed at another URL (``--target``). An ``ims_url`` the target serves itself
+        (``Target.serves_ims``) moves with it, its path kept; one on another origin (Adobe's IMS) stays where it is."""
         _check_url(base_url, f"{self.source}: --target")
         base_url, ims_url = base_url.rstrip("/"), self.target.ims_url
-        if ims_url and _origin(ims_url) == _origin(self.target.base_url):
+        if self.target.serves_ims:
             ims_url = _origin(base_url) + urlsplit(ims_url).path
         return replace(self, target=replace(self.target, base_url=base_url, ims_url=ims_url))
 

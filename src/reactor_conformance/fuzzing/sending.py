@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import hypothesis
 import requests
@@ -47,16 +46,13 @@ class Aim:
 
     base_url: str
     ims_url: str | None
+    serves_ims: bool  # the IMS endpoint is fuzzed only where the target itself serves it, never on Adobe's IMS
     pace: Pace
     session: requests.Session
     timeout: float  # seconds before a generated request counts as hung (``--request-timeout``)
 
     def base_url_of(self, operation) -> str:
         return (self.ims_url or self.base_url) if operation_id(operation) in IMS_OPERATIONS else self.base_url
-
-    def serves_ims(self) -> bool:
-        """The IMS endpoint is fuzzed only where the target itself serves it, never on Adobe's IMS."""
-        return bool(self.ims_url) and _origin(self.ims_url) == _origin(self.base_url)
 
 
 class FuzzSession(transport.EnvironmentOnce, ManagedCookiesSession):
@@ -71,14 +67,10 @@ def aim(state, run, clients) -> Aim:
         pace = Pace(limiter)
         state.schema.config.update(base_url=run.base_url)
         state.schema.config.rate_limit = pace
-        state.aim = Aim(run.base_url, run.profile.target.ims_url, pace, transport.session(into=FuzzSession()),
-                        run.options["request_timeout"])
+        target = run.profile.target
+        state.aim = Aim(target.base_url, target.ims_url, target.serves_ims, pace,
+                        transport.session(into=FuzzSession()), run.options["request_timeout"])
     return state.aim
-
-
-def _origin(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return parts.scheme, parts.netloc
 
 
 @dataclass
