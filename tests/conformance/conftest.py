@@ -186,12 +186,9 @@ class Grants:
         grants anything. Every test that takes more than one lock takes them in this order: the second package, the
         lease, then the turnstile and the rest of the pool (``hold_all``), so that no two tests wait on each other.
         The sequences test may hold the second package for long, and waiting for it stops no lease."""
-        self._require_writes()
-        for held in list(self._locks):
-            self._locks.pop(held).release()
+        self._let_go(list(self._locks))
         self._leased = None
-        self._lock(package)
-        self._named.add(package)
+        self.hold(package)
 
     def hold_all(self) -> None:
         """Hold every package of the owner org the run grants (the pool and ``other_extension_package_id``), so
@@ -199,7 +196,6 @@ class Grants:
         right before the walk, so that only the walk keeps other tests waiting; the second package, if the test
         grants it, is held already (``hold_before_the_pool``). The turnstile first (no new lease from now on: the
         running ones end), then the rest of the pool."""
-        self._require_writes()
         self.hold()
         turnstile = self._file_lock("turnstile")
         turnstile.acquire(timeout=GRANT_LOCK_HANG_GUARD_S)
@@ -208,6 +204,10 @@ class Grants:
                 self._lock(package)
         finally:
             turnstile.release()
+
+    def _let_go(self, packages) -> None:
+        for package in packages:
+            self._locks.pop(package).release()
 
     def _file_lock(self, package: str) -> FileLock:
         folder = self._run.lock_folder
@@ -439,8 +439,7 @@ class Grants:
         """Delete what the test created, newest first. An authorization's DELETE is judged (REVOKE-01): a failure
         is a finding, which fails the test once its teardown is over. The packages held only to keep a list still
         are let go of first: nothing of this test's is on them, and other tests may grant them meanwhile."""
-        for package in set(self._locks) - self._named:
-            self._locks.pop(package).release()
+        self._let_go(set(self._locks) - self._named)
         try:
             for identity, path, resource_id in reversed(self._created):
                 if identity == "owner" and path == api.authorization_path(resource_id):
@@ -449,8 +448,7 @@ class Grants:
                 elif self._clients[identity].delete(path).status_code in (200, 202, 204, 404):
                     self._ledger.forget(resource_id)
         finally:
-            for lock in self._locks.values():
-                lock.release()
+            self._let_go(list(self._locks))
 
 
 # A grant refused with these statuses may be the profile's doing as much as the target's.
