@@ -12,12 +12,11 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import allure
 
 from ..client import redact
-from .matrix import failure_sentence
+from .matrix import failure_sentence, request_line
 
 EPIC = "Reactor extension package usage authorizations"
 
@@ -67,9 +66,8 @@ def _verdict_lines(named: tuple[str, ...], verdicts) -> list[str]:
 
 def _summary(exchange) -> str:
     """``GET /extension_packages/EP… as owner → 200 in 3 ms``."""
-    parts = urlsplit(exchange.url)
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
-    return f"{exchange.method} {path} as {exchange.identity} → {exchange.status} in {exchange.elapsed_ms:.0f} ms"
+    return (f"{request_line(exchange.method, exchange.url)} as {exchange.identity} → {exchange.status} in "
+            f"{exchange.elapsed_ms:.0f} ms")
 
 
 def attach_exchange(exchange) -> None:

@@ -54,9 +54,12 @@ def _request(exchange_line: str) -> str:
     """``    GET http://host/path?q as owner`` → ``GET /path?q``."""
     method, _, rest = exchange_line.strip().partition(" ")
     url = rest.rsplit(" as ", 1)[0]
+    return request_line(method, url) if urlsplit(url).scheme else ""
+
+
+def request_line(method: str, url: str) -> str:
+    """``GET /path?q``: a request as a report names it, without scheme and host."""
     parts = urlsplit(url)
-    if not parts.scheme:
-        return ""
     return f"{method} {parts.path or '/'}{'?' + parts.query if parts.query else ''}"
 
 
