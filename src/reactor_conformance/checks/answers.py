@@ -64,16 +64,16 @@ def held(response: requests.Response) -> str:
         return "no body"
     body = body_of(response)
     if body is None:
-        return f"{media_type(response) or 'no Content-Type'}: {_snippet(response.text)}"
+        return f"{media_type(response) or 'no Content-Type'}: {snippet(response.text)}"
     if _is_problem(response, body):
         return f"a problem document ({PROBLEM_JSON}): {_problem_text(body)}"
     if isinstance(body, dict) and isinstance(body.get("errors"), list):
         return f"a JSON:API error document: {_errors_text(body['errors'])}"
     if in_gateway_shape(body):
-        return f"the gateway's error shape: {body.get('error_code')} {_snippet(str(body.get('message')))}"
+        return f"the gateway's error shape: {body.get('error_code')} {snippet(str(body.get('message')))}"
     if isinstance(body, dict) and "data" in body:
         return _data_text(body["data"])
-    return f"JSON: {_snippet(json.dumps(body))}"
+    return f"JSON: {snippet(json.dumps(body))}"
 
 
 def intermediary(response: requests.Response) -> str | None:
@@ -81,7 +81,7 @@ def intermediary(response: requests.Response) -> str | None:
     body = body_of(response)
     if isinstance(body, dict) and str(body.get("type", "")).startswith(PRISM_ERRORS):
         return (f"Prism produced this answer itself ({body['type'].removeprefix(PRISM_ERRORS)}: "
-                f"{_snippet(str(body.get('title', '')))}): no Reactor server answered the request")
+                f"{snippet(str(body.get('title', '')))}): no Reactor server answered the request")
     if _is_problem(response, body):
         return (f"this answer is an RFC 7807 problem document ({PROBLEM_JSON}), which a Reactor API never sends: "
                 "a proxy or mock produced it, not a Reactor server")
@@ -96,9 +96,9 @@ def _is_problem(response: requests.Response, body) -> bool:
 
 def _problem_text(body) -> str:
     if not isinstance(body, dict):
-        return _snippet(json.dumps(body))
+        return snippet(json.dumps(body))
     parts = [str(body.get(key)) for key in ("title", "detail") if body.get(key)]
-    return _snippet(" — ".join(parts) or json.dumps(body))
+    return snippet(" — ".join(parts) or json.dumps(body))
 
 
 def _errors_text(errors: list) -> str:
@@ -106,10 +106,10 @@ def _errors_text(errors: list) -> str:
     for error in errors[:3]:
         if isinstance(error, dict):
             named = " ".join(str(error[key]) for key in ("status", "code", "title") if error.get(key))
-            detail = f": {_snippet(str(error['detail']))}" if error.get("detail") else ""
-            texts.append((named or _snippet(json.dumps(error))) + detail)
+            detail = f": {snippet(str(error['detail']))}" if error.get("detail") else ""
+            texts.append((named or snippet(json.dumps(error))) + detail)
         else:
-            texts.append(_snippet(json.dumps(error)))
+            texts.append(snippet(json.dumps(error)))
     more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
     return ("; ".join(texts) or "no errors") + more
 
@@ -123,9 +123,10 @@ def _data_text(data) -> str:
         state = (data.get("attributes") or {}).get("state") if isinstance(data.get("attributes"), dict) else None
         kind = RESOURCE_NAMES.get(data.get("type"), f"resource of type {json.dumps(data.get('type'))}")
         return f"the {kind} {json.dumps(data.get('id'))}" + (f" ({state})" if isinstance(state, str) else "")
-    return f"data {_snippet(json.dumps(data))}"
+    return f"data {snippet(json.dumps(data))}"
 
 
-def _snippet(text: str) -> str:
+def snippet(text: str, limit: int = SNIPPET) -> str:
+    """``text`` on one line, cut after ``limit`` characters, as a JSON string: a body shown inside a sentence."""
     flat = " ".join(text.split())
-    return json.dumps(flat if len(flat) <= SNIPPET else flat[:SNIPPET] + "…", ensure_ascii=False)
+    return json.dumps(flat if len(flat) <= limit else flat[:limit] + "…", ensure_ascii=False)

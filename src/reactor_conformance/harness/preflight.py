@@ -14,7 +14,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from ..checks import api
+from ..checks import answers, api
 from ..errors import ConfigError, TargetError
 from ..client.identities import clients_for
 from ..client.profile import Profile
@@ -43,8 +43,8 @@ class Probe:
 
     def seen(self) -> str:
         """``GET /path → HTTP 200, text/html, "<html>…"``: what the person would have seen."""
-        body = json.dumps(self.body[:BODY_SHOWN] + ("…" if len(self.body) > BODY_SHOWN else ""), ensure_ascii=False)
-        return f"{self.request} → HTTP {self.status}, {self.media_type}, {body if self.body else 'no body'}"
+        body = answers.snippet(self.body, BODY_SHOWN) if self.body else "no body"
+        return f"{self.request} → HTTP {self.status}, {self.media_type}, {body}"
 
 
 def probe_paths(package_id: str) -> list[str]:
