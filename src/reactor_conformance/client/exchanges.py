@@ -58,11 +58,10 @@ def record(identity: str, prepared: requests.PreparedRequest, response: requests
     """The exchange of ``prepared`` and its final ``response``, announced to ``on_exchange``."""
     headers = {key: value for key, value in prepared.headers.items()
                if key.lower() not in _NOISE_HEADERS and not (key.lower() == "accept" and value == "*/*")}
-    body = prepared.body or b""
-    body = body.encode("utf-8") if isinstance(body, str) else body
+    body = body_bytes(prepared.body)
     exchange = Exchange(
         identity=identity, method=prepared.method, url=redact.redact(prepared.url),
-        request_headers={key: redact.redact(_text_header(value)) for key, value in headers.items()},
+        request_headers={key: redact.redact(header_text(value)) for key, value in headers.items()},
         request_body=redact.redact(text_of(body, REQUEST_BODY_LIMIT)),
         status=response.status_code,
         response_headers={key: redact.redact(value) for key, value in response.headers.items()},
@@ -75,9 +74,15 @@ def record(identity: str, prepared: requests.PreparedRequest, response: requests
     return exchange
 
 
-def _text_header(value) -> str:
+def header_text(value) -> str:
     """A header value as text: one a test sends as bytes (a non-ASCII token) is shown byte for byte."""
     return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
+def body_bytes(body) -> bytes:
+    """A prepared request's body as bytes (requests keeps a JSON or form body as text, an upload as bytes)."""
+    body = body or b""
+    return body.encode("utf-8") if isinstance(body, str) else body
 
 
 def text_of(body: bytes, limit: int, encoding: str | None = None) -> str:

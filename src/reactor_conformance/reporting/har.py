@@ -20,7 +20,7 @@ import harfile
 
 from .. import __version__
 from ..client import redact, transport
-from ..client.exchanges import text_of
+from ..client.exchanges import body_bytes, header_text, text_of
 
 MODES = ("failed", "all", "none")  # the first is the default
 FILE = "exchanges.har"
@@ -67,8 +67,7 @@ class Recorder:
 
 def entry(request, response, started_at: datetime, elapsed_ms: float) -> dict:
     """``harfile.HarFile.add_entry``'s arguments for one request and its answer, every secret masked."""
-    body = request.body or b""
-    body = body.encode("utf-8") if isinstance(body, str) else body
+    body = body_bytes(request.body)
     request_type = request.headers.get("Content-Type", "")
     url = redact.redact(request.url)
     sent = harfile.Request(
@@ -88,8 +87,7 @@ def entry(request, response, started_at: datetime, elapsed_ms: float) -> dict:
 
 
 def _records(headers) -> list[harfile.Record]:
-    return [harfile.Record(name=key, value=redact.redact(value.decode("latin-1") if isinstance(value, bytes)
-                                                         else str(value))) for key, value in headers]
+    return [harfile.Record(name=key, value=redact.redact(header_text(value))) for key, value in headers]
 
 
 def merge(run_dir: Path) -> Path | None:
