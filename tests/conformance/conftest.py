@@ -257,6 +257,17 @@ class Grants:
             self.track("owner", api.authorization_path(created["id"]), created["id"], kind="authorization",
                        package=package or self.package, org=org_id)
 
+    @contextlib.contextmanager
+    def keeping_what_is_granted(self, package: str):
+        """Whatever grants of ``package`` the block makes (generated requests: answered with a 201 or not) become this
+        test's to delete; one whose ID no path can use is left to the lists' requirements."""
+        path = api.package_authorizations_path(package)
+        before = set(api.list_ids(self._clients["owner"], path) or ())
+        yield
+        for authorization_id in set(api.list_ids(self._clients["owner"], path) or ()) - before:
+            if readings.usable_id(authorization_id):
+                self.track("owner", api.authorization_path(authorization_id), authorization_id, kind="authorization")
+
     def adopt(self, org_id: str, package: str | None = None, *, answer=None) -> list[dict]:
         """Whatever authorizations to ``org_id`` exist now become this test's to delete; returns them. ``answer``:
         the test's own grant request (``keep``)."""

@@ -13,6 +13,7 @@ every xdist worker collects every module, and the run's first test waits until t
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 import pytest
@@ -84,7 +85,8 @@ def explored(run, clients, as_identity, grants, fuzzing):
 
 
 def search(fuzzing, description, operation, caller, needs, *, run, target, clients, grants) -> findings.Findings:
-    from reactor_conformance.fuzzing import search as searching, spec, stateful
+    from reactor_conformance.fuzzing import search as searching
+    from reactor_conformance.fuzzing import spec, stateful
 
     operation_id = spec.operation_id(operation)
     package = fixture_package(operation, operation_id, needs, run, grants)
@@ -98,15 +100,12 @@ def search(fuzzing, description, operation, caller, needs, *, run, target, clien
             adjust = same_id(given["ID"])
     if run.writes_allowed and needs == "install":
         given["EXTENSION_ID"] = install(run, clients, grants)
-    granted_before = package_grants(clients, package) if operation_id == GRANTING else None
-    found = searching.explore(fuzzing, operation, caller, run, target, what=description, adjust=adjust,
-                              path_parameters={name: value for name, value in given.items()
-                                               if value and "{" + name + "}" in operation.path},
-                              on_answer=lambda response: stateful.track_created(response, grants.track))
-    if granted_before is not None:  # whatever the search granted, seen in a 201 or not, is deleted at teardown
-        for authorization_id in set(package_grants(clients, package) or ()) - set(granted_before or ()):
-            grants.track("owner", api.authorization_path(authorization_id), authorization_id, kind="authorization")
-    return found
+    granting = grants.keeping_what_is_granted(package) if operation_id == GRANTING else contextlib.nullcontext()
+    with granting:
+        return searching.explore(fuzzing, operation, caller, run, target, what=description, adjust=adjust,
+                                 path_parameters={name: value for name, value in given.items()
+                                                  if value and "{" + name + "}" in operation.path},
+                                 on_answer=lambda response: stateful.track_created(response, grants.track))
 
 
 def fixture_package(operation, operation_id: str, needs: str | None, run, grants) -> str:
@@ -146,13 +145,6 @@ def install(run, clients, grants) -> str | None:
                                         f"{what}: the created extension's ID (the spec's 201 carries it)", response)
     grants.track("authorized", api.extension_path(extension_id), extension_id, kind="extension")
     return extension_id
-
-
-def package_grants(clients, package: str) -> list[str] | None:
-    """The IDs of the package's grants, as the owner lists them; one that is no usable ID cannot be deleted by it, and
-    is left out (the lists' requirements judge it)."""
-    ids = api.list_ids(clients["owner"], api.package_authorizations_path(package))
-    return None if ids is None else [value for value in ids if readings.usable_id(value)]
 
 
 def rows():

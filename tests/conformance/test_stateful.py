@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from reactor_conformance.checks import api, crashes, expect, readings
+from reactor_conformance.checks import api, crashes, expect
 from reactor_conformance.client import redact
 
 # The sequences that matter here start at a grant and follow its links; other operations only dilute them.
@@ -40,7 +40,6 @@ def test_linked_sequences_keep_resources_consistent(run, clients, as_identity, g
     callers = {name: sending.Caller(name, as_identity(name)) for name in ("owner", "authorized")}
     grantee = org_of("authorized")
     target = sending.aim(fuzzing, run, clients)
-    granted_before = set(api.list_ids(clients["owner"], api.package_authorizations_path(package)) or ())
     broken: list[findings.Finding] = []  # one per failing sequence, in order: the last is the shortest
     steps = []
     budget = ShrinkBudget(target.pace)
@@ -81,20 +80,16 @@ def test_linked_sequences_keep_resources_consistent(run, clients, as_identity, g
                 budget.failed()
                 raise SequenceBroke(case.operation.label)
 
-    try:
-        Sequences.run(settings=generation.settings_for(run, shrink=True, stateful_step_count=STEPS))
-    except (SequenceBroke, ShrinkingStopped):
-        pass  # `broken` holds what failed
-    except Exception as error:  # noqa: BLE001 - after a failure, e.g. Hypothesis calling its final replay flaky
-        if not broken:
-            clients["owner"].get(api.AUTHORIZATIONS)  # a target that went away leaves this test not run, not broken
-            broke = crashes.describe(error)
-            raise generation.FuzzingError(redact.redact(f"the generated sequences broke: {broke}")) from None
-    for authorization_id in set(api.list_ids(clients["owner"], api.package_authorizations_path(package)) or ()) \
-            - granted_before:  # whatever the sequences granted, seen in a 201 or not, is deleted at teardown
-        if not readings.usable_id(authorization_id):  # no path reaches it; the lists' requirements judge it
-            continue
-        grants.track("owner", api.authorization_path(authorization_id), authorization_id, kind="authorization")
+    with grants.keeping_what_is_granted(package):
+        try:
+            Sequences.run(settings=generation.settings_for(run, shrink=True, stateful_step_count=STEPS))
+        except (SequenceBroke, ShrinkingStopped):
+            pass  # `broken` holds what failed
+        except Exception as error:  # noqa: BLE001 - after a failure, e.g. Hypothesis calling its final replay flaky
+            if not broken:
+                clients["owner"].get(api.AUTHORIZATIONS)  # a target gone away leaves this test not run, not broken
+                broke = crashes.describe(error)
+                raise generation.FuzzingError(redact.redact(f"the generated sequences broke: {broke}")) from None
     expect.check(len(steps) > 0, "FUZZ-04", "generated sequences through the spec's links", "steps sent",
                  "no step was sent")
     if broken:

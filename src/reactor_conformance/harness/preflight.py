@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ..checks import answers, api
-from ..errors import ConfigError, TargetError
 from ..client.identities import clients_for
 from ..client.profile import Profile
+from ..errors import ConfigError, TargetError
 
 PREFLIGHT_TIMEOUT_S = 15.0
 REFUSALS = (401, 403)
