@@ -82,6 +82,17 @@ ERRORS = [case for case in ANSWERS if not case[0].startswith("2")]
 API_METHODS = frozenset({"GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"})
 
 
+def every_item(client, path: str, requirement: str, what: str) -> tuple[list, object]:
+    """The items of every page of a list, each page answered 200 with a list document (else ``requirement`` fails),
+    and the last page's answer."""
+    items, response = [], None
+    for response, page in api.walk(client, path):
+        expect.status(response, 200, requirement, what)
+        expect.check(page is not None, requirement, what, "a list document", answers.describe(response), response)
+        items += page["data"]
+    return items, response
+
+
 @pytest.mark.requirement("SHAPE-01")
 @pytest.mark.parametrize("description, identity, method, template, request_, gateway", ANSWERS,
                          ids=[case[0] for case in ANSWERS])
@@ -210,12 +221,8 @@ def test_state_is_always_one_of_the_three(description, decisions, as_identity, a
             expect.status(response, 200, "SHAPE-04", what)
             resources = readings.resources(expect.json_body(response, "SHAPE-04", what), "SHAPE-04", what, response)
         else:
-            resources, response = [], None
-            for response, page in api.walk(as_identity(identity), template.format(ep=package_id)):
-                expect.status(response, 200, "SHAPE-04", what)
-                expect.check(page is not None, "SHAPE-04", what, "a list document", answers.describe(response),
-                             response)
-                resources += readings.find(page["data"], grant["id"])
+            items, response = every_item(as_identity(identity), template.format(ep=package_id), "SHAPE-04", what)
+            resources = readings.find(items, grant["id"])
             if not resources:
                 unlisted.append(who)
                 continue
@@ -318,11 +325,7 @@ def test_links_self_of_listed_authorizations_resolve(description, identity, temp
     client = as_identity(identity)
     # Only this test's own grant, on whichever page: an org-wide list also shows other tests' grants (or other
     # clients'), which may be revoked between the list and the link.
-    items, listed = [], None
-    for listed, page in api.walk(client, template.format(ep=package_id)):
-        expect.status(listed, 200, "SHAPE-06", f"{identity} reads {description}")
-        expect.check(page is not None, "SHAPE-06", description, "a list document", answers.describe(listed), listed)
-        items += page["data"]
+    items, listed = every_item(client, template.format(ep=package_id), "SHAPE-06", f"{identity} reads {description}")
     for item in readings.listed(items, grant["id"], "SHAPE-06", f"{identity} reads {description}", listed):
         what = f"links.self of {grant['id']} in {description}"
         link = dig(item, "links", "self")
