@@ -29,12 +29,9 @@ KNOWN_PLAIN_PARAMETERS = frozenset({"sort", "include"})  # JSON:API's own names 
 
 def wrap(app, *, faults: frozenset[str], variants: frozenset[str], latency_ms: float = 0.0):
     """``app`` inside the wrappers its faults, variants and latency ask for (innermost first)."""
-    if VariantName.NEWER_API_MEMBERS in variants:
-        app = JsonBodies(app, _newer)
-    if VariantName.OFFSET_TIMESTAMPS in variants:
-        app = JsonBodies(app, _offset_timestamps)
-    if VariantName.JSON_FORMATTING in variants:
-        app = JsonBodies(app, _reordered, dump=_formatted)
+    edits = [edit for variant, edit in JSON_EDITS if variant in variants]
+    if edits:  # one decoding and one writing of each body, however many variants edit it
+        app = JsonBodies(app, edits, dump=_formatted if VariantName.JSON_FORMATTING in variants else encode)
     if FaultName.JSON_CONTENT_TYPE in faults:
         app = ContentType(app, "application/json")
     if VariantName.MEDIA_TYPE_PARAMETERS in variants:
@@ -190,16 +187,20 @@ class _WholeAnswer(_Wrapper):
 
 
 class JsonBodies(_WholeAnswer):
-    """Every JSON:API document answered, edited (``edit``: document → document) and written again (``dump``)."""
+    """Every JSON:API document answered, edited (``edits``: document → document, in order) and written again
+    (``dump``)."""
 
-    def __init__(self, app, edit, dump=encode):
+    def __init__(self, app, edits, dump=encode):
         super().__init__(app)
-        self.edit, self.dump = edit, dump
+        self.edits, self.dump = edits, dump
 
     def rewrite(self, status: int, headers: list, body: bytes) -> tuple[list, bytes]:
         if body and dict((key.lower(), value) for key, value in headers).get(b"content-type", b"").startswith(
                 JSON_API.encode()):
-            body = self.dump(self.edit(json.loads(body)))
+            document = json.loads(body)
+            for edit in self.edits:
+                document = edit(document)
+            body = self.dump(document)
         headers = [(key, value) for key, value in headers if key.lower() != b"content-length"]
         return [*headers, (b"content-length", str(len(body)).encode())], body
 
@@ -256,6 +257,11 @@ def _formatted(document) -> bytes:
         return json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
         return json.dumps(document, indent=2).encode()
+
+
+# The variants that edit every JSON:API document, in the order they edit it.
+JSON_EDITS = [(VariantName.NEWER_API_MEMBERS, _newer), (VariantName.OFFSET_TIMESTAMPS, _offset_timestamps),
+              (VariantName.JSON_FORMATTING, _reordered)]
 
 
 class TypedNoContent(_Wrapper):
