@@ -163,6 +163,28 @@ def test_checks_together_each_fail_under_their_own_requirement_and_one_failure_n
         expect.check(False, "SHAPE-04", "after the block a failure stops the test again", "", "")
 
 
+def test_steps_judged_apart_each_stop_at_their_own_failure_and_one_failure_names_them_all():
+    expect.begin()
+    ran = []
+
+    def walk_by_number():
+        expect.check(False, "LIST-03", "page 1", "1 item", "2 items")
+        ran.append("after LIST-03's failure")
+
+    def walk_by_links():
+        expect.check(True, "LIST-06", "links.next", "page 2", "page 2")
+        ran.append("LIST-06 to its end")
+
+    with pytest.raises(expect.ConformanceFailure) as failure:
+        expect.apart(walk_by_number, walk_by_links)
+    assert ran == ["LIST-06 to its end"] and failure.value.requirement == "LIST-03"
+    assert list(expect.current().failed) == ["LIST-03"] and expect.current().held["LIST-06"] == 1
+    expect.apart(walk_by_links)  # nothing failed in it: nothing raised
+    with pytest.raises(expect.ConformanceFailure) as both:
+        expect.apart(lambda: expect.check(False, "LIST-06", "links.last", "page 3", "none"), walk_by_number)
+    assert both.value.requirement == "LIST-06" and str(both.value).count("[LIST-0") == 2
+
+
 def test_checks_judged_later_stop_nothing_until_the_test_settles_them():
     expect.begin()
     later = expect.Later()

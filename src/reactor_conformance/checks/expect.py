@@ -17,7 +17,7 @@ from collections import Counter
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 import requests
 
@@ -130,6 +130,20 @@ def together():
     with Later() as judged:
         yield
     judged.settle()
+
+
+def apart(*steps: Callable[[], None]) -> None:
+    """Steps of several requirements judged apart: a failed check stops its own step (what follows it in the step
+    depends on it) and not the next one; after the last step, one failure names them all (the first requirement
+    leads). For two walks of one list that share their setup."""
+    failures: dict[str, str] = {}
+    for step in steps:
+        try:
+            step()
+        except ConformanceFailure as failure:  # recorded under its requirement as it was raised
+            failures.setdefault(failure.requirement, str(failure))
+    if failures:
+        raise ConformanceFailure(next(iter(failures)), "\n\n".join(failures.values()))
 
 
 class Later:
