@@ -75,16 +75,39 @@ def test_a_copied_case_is_its_own_and_keeps_what_it_was_generated_as(state):
     assert case.body == original
 
 
-def test_validation_asks_the_remembered_checks_configuration(state, monkeypatch):
-    checks_for(state, "FUZZ-02")  # worked out before: what is counted is validation's asking
-    asked = []
-    remembered = state.schema.config.checks_config_for
+def counting_calls(config, name: str, monkeypatch) -> list:
+    """Every call of ``config``'s method ``name`` from now on, recorded (the method still answers)."""
+    asked, lookup = [], getattr(config, name)
 
     def counting(**kwargs):
         asked.append(kwargs)
-        return remembered(**kwargs)
+        return lookup(**kwargs)
 
-    monkeypatch.setattr(state.schema.config, "checks_config_for", counting)
+    monkeypatch.setattr(config, name, counting)
+    return asked
+
+
+@pytest.mark.parametrize("name", internals.REMEMBERED_SETTINGS)
+def test_each_remembered_setting_is_the_configuration_s_own_answer_worked_out_once(state, name):
+    operation, config = state.operations[READING], state.schema.config
+    kwargs = {"phase": "fuzzing"} if name != "phases_for" else {}
+    fresh = getattr(type(config), name)(config, operation=operation, **kwargs)  # the method, not the memo
+    first = getattr(config, name)(operation=operation, **kwargs)
+    assert first == fresh and getattr(config, name)(operation=operation, **kwargs) is first
+
+
+def test_drawing_a_case_asks_the_remembered_generation_settings(state, monkeypatch):
+    import hypothesis
+
+    asked = counting_calls(state.schema.config, "generation_for", monkeypatch)
+    strategy = state.operations[READING].as_strategy(path_parameters=PACKAGE)
+    hypothesis.find(strategy, lambda case: True, settings=hypothesis.settings(database=None, max_examples=1))
+    assert asked
+
+
+def test_validation_asks_the_remembered_checks_configuration(state, monkeypatch):
+    checks_for(state, "FUZZ-02")  # worked out before: what is counted is validation's asking
+    asked = counting_calls(state.schema.config, "checks_config_for", monkeypatch)
     case = state.operations[READING].Case(path_parameters=PACKAGE)
     judge(state, Sent(case, answer(case, 404, "application/vnd.api+json", b'{"errors": []}'), {}, BASE_URL),
           ("FUZZ-02",))

@@ -30,7 +30,7 @@ from schemathesis.transport.requests import ManagedCookiesSession
 
 __all__ = ["CHECKS", "Failure", "ParameterLocation", "CoverageGenerator", "NO_FEEDBACK",
            "CoverageScenario", "coverage_scenario", "Override", "openapi_checks", "ManagedCookiesSession",
-           "load_all_checks", "not_a_server_error", "coverage_generator", "remember_checks_config",
+           "load_all_checks", "not_a_server_error", "coverage_generator", "remember_settings",
            "ignored_auth_remembering"]
 
 
@@ -42,19 +42,30 @@ def coverage_generator(operation, headers: dict, path_parameters: dict):
                              override=Override(path_parameters=dict(path_parameters), headers=dict(headers)))
 
 
-def remember_checks_config(config) -> None:
-    """schemathesis works out the checks' settings of an operation and phase anew for every response it validates,
-    from settings that do not change during a run: remember each answer (no public setting does). A method of the
-    configuration replaced: ``test_schemathesis_internals`` pins that validation still asks it."""
-    lookup, known = config.checks_config_for, {}
+# The settings schemathesis works out anew for an operation (and phase) each time it draws a case or validates a
+# response, from settings that do not change during a run.
+REMEMBERED_SETTINGS = ("checks_config_for", "generation_for", "phases_for")
 
-    def checks_config_for(*, operation=None, phase=None):
-        key = (operation.label if operation is not None else None, phase)
+
+def remember_settings(config) -> None:
+    """Remember each answer of the configuration's per-operation lookups (``REMEMBERED_SETTINGS``): working them
+    out again merged the same settings for every drawn case (3 % of a search's time) and every validation. No public
+    setting does it, so the methods are replaced; ``test_schemathesis_internals`` pins that drawing and validation
+    still ask them."""
+    for name in REMEMBERED_SETTINGS:
+        setattr(config, name, _remembering(getattr(config, name)))
+
+
+def _remembering(lookup):
+    known: dict = {}
+
+    def remembered(*, operation=None, **kwargs):
+        key = (operation.label if operation is not None else None, *sorted(kwargs.items()))
         if key not in known:
-            known[key] = lookup(operation=operation, phase=phase)
+            known[key] = lookup(operation=operation, **kwargs)
         return known[key]
 
-    config.checks_config_for = checks_config_for
+    return remembered
 
 
 def ignored_auth_remembering(enforced: set):

@@ -8,7 +8,7 @@ import schemathesis
 
 from ..contract import SCHEMATHESIS_SETTINGS, SPEC
 from . import own_checks  # noqa: F401 - importing it registers the project's checks
-from .internals import remember_checks_config
+from .internals import remember_settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "QUERY"})
 
@@ -19,7 +19,7 @@ def load():
     through only what the run creates."""
     config = schemathesis.Config.from_path(SCHEMATHESIS_SETTINGS)
     schema = schemathesis.openapi.from_path(SPEC, config=config)
-    remember_checks_config(schema.config)
+    remember_settings(schema.config)
     gc.freeze()
     return schema
 
