@@ -30,11 +30,10 @@ from . import suite
 CLEAN = "(clean)"
 ALL_VARIANTS = "(all variants)"
 # Plugins a proof run has no use for, besides those no run uses (no reports but the summary, no workers, no
-# reruns, no collection of unraisable exceptions at its end): not loading them saves part of every run's start
-# and end.
+# reruns, no collection of exceptions in threads): not loading them saves part of every run's start and end.
 UNNEEDED_PLUGINS = [*suite.UNUSED_PLUGINS, *suite.without_plugins(
     "xdist", "xdist.looponfail", "rerunfailures", "allure_pytest", "junitxml", "pastebin", "doctest",
-    "unraisableexception", "threadexception", "faulthandler")]
+    "threadexception", "faulthandler")]
 
 
 @dataclass(frozen=True)
