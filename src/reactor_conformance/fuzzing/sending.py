@@ -21,7 +21,9 @@ from .internals import ManagedCookiesSession
 from .own_checks import IMS_OPERATIONS
 from .spec import SAFE_METHODS, operation_id
 
-CONCURRENT_READS = 4  # generated reads in flight at once, per search (``--max-rps`` still holds them all)
+# Generated reads in flight at once, per search (``--max-rps`` still holds them all): within the 10 kept-alive
+# connections requests pools per host, so none is opened anew (D101).
+CONCURRENT_READS = 8
 
 
 class Pace(Limiter):
@@ -137,8 +139,9 @@ def send_all(cases: list, caller: Caller, target: Aim) -> list[Sent | None]:
     """Every case sent, answers in the cases' order (None for one that cannot be encoded, or not sent). What changes
     nothing on a server that keeps the contract (``changes_nothing``) goes out ``CONCURRENT_READS`` at a time —
     against a distant target the waiting is most of a search — while requests that may write go first, one after the
-    other, so that what one changes is there for the next, as in a sequential run (D95). Once a request hangs (no answer within the run's timeout), the operation's other cases are not sent: the hang is
-    FUZZ-01's finding, and waiting it out for every case would only make the run as long as the cases are many."""
+    other, so that what one changes is there for the next, as in a sequential run (D95). Once a request hangs (no
+    answer within the run's timeout), the operation's other cases are not sent: the hang is FUZZ-01's finding, and
+    waiting it out for every case would only make the run as long as the cases are many."""
     hang = threading.Event()
 
     def one(case) -> Sent | None:
