@@ -128,6 +128,47 @@ def walk_by_number(owner, path: str, description: str, mine: list[str]) -> None:
     once(seen, mine, "LIST-03", f"the walk of {description}", response)
 
 
+def walk_by_links(owner, path: str, description: str, observe) -> None:
+    """LIST-06: from page 1 (one item per page), links.self, links.last and links.next lead to the pages
+    ``meta.pagination`` announces."""
+    response = owner.get(path, params={"page[number]": 1, "page[size]": 1})
+    first = list_page(response, "LIST-06", f"the first page of {description}, one item per page")
+    links, total_pages = first.get("links") or {}, first["meta"]["pagination"]["total_pages"] or 0
+    if not links:
+        observe("LIST-06", f"{description} carries no links")
+        return
+    if links.get("self"):
+        response, page = follow(owner, links["self"], f"links.self of page 1 of {description}")
+        expect.equal(readings.item_ids(page["data"], "LIST-06", "the page links.self leads to", response),
+                     readings.item_ids(first["data"], "LIST-06", f"the first page of {description}"), "LIST-06",
+                     "links.self of page 1 leads to the same items", response)
+        expect.equal(page["meta"]["pagination"]["current_page"], 1, "LIST-06", "links.self of page 1 leads to page 1",
+                     response)
+    if links.get("last"):
+        response, page = follow(owner, links["last"], f"links.last of {description}")
+        expect.equal(page["meta"]["pagination"]["current_page"], total_pages, "LIST-06",
+                     "links.last leads to the last page announced (total_pages)", response)
+    page, visited = first, 1
+    while page["meta"]["pagination"]["next_page"] is not None and visited <= total_pages:
+        announced = page["meta"]["pagination"]["next_page"]
+        link = (page.get("links") or {}).get("next")
+        expect.check(bool(link), "LIST-06", f"page {visited} of {description}", f"links.next to page {announced}",
+                     "no links.next", response)
+        response, page = follow(owner, link, f"links.next of page {visited} of {description}")
+        visited += 1
+        expect.equal(page["meta"]["pagination"]["current_page"], announced, "LIST-06",
+                     f"links.next of page {visited - 1} leads to next_page", response)
+    expect.equal(visited, total_pages, "LIST-06", f"pages of {description} visited through links.next", response)
+    expect.equal((page.get("links") or {}).get("next"), None, "LIST-06", "links.next of the last page", response)
+
+
+def follow(client, link: str, what: str):
+    """GET a list link: the answer and its (well-formed) page."""
+    expect.check(isinstance(link, str) and bool(link), "LIST-06", what, "a link to follow", repr(link))
+    response = client.get(link)
+    return response, list_page(response, "LIST-06", f"the page {what} leads to")
+
+
 # Out-of-range paging: description, query ({past} is the first page after the end). A 4xx error document
 # or a clamped, consistent page is right; which one the target chose is reported.
 ODD_PAGES = [
@@ -203,44 +244,3 @@ def test_filter_by_state_returns_only_that_state(description, identity, template
     expect.check(approved in ids, "LIST-05", what, f"the approved {approved}", "it is missing")
     if pending is not None:  # without an outsider identity there is no pending grant to leave out: not judged
         expect.check(pending not in ids, "LIST-05", what, f"without the pending {pending}", "it is listed")
-
-
-def walk_by_links(owner, path: str, description: str, observe) -> None:
-    """LIST-06: from page 1 (one item per page), links.self, links.last and links.next lead to the pages
-    ``meta.pagination`` announces."""
-    response = owner.get(path, params={"page[number]": 1, "page[size]": 1})
-    first = list_page(response, "LIST-06", f"the first page of {description}, one item per page")
-    links, total_pages = first.get("links") or {}, first["meta"]["pagination"]["total_pages"] or 0
-    if not links:
-        observe("LIST-06", f"{description} carries no links")
-        return
-    if links.get("self"):
-        response, page = follow(owner, links["self"], f"links.self of page 1 of {description}")
-        expect.equal(readings.item_ids(page["data"], "LIST-06", "the page links.self leads to", response),
-                     readings.item_ids(first["data"], "LIST-06", f"the first page of {description}"), "LIST-06",
-                     "links.self of page 1 leads to the same items", response)
-        expect.equal(page["meta"]["pagination"]["current_page"], 1, "LIST-06", "links.self of page 1 leads to page 1",
-                     response)
-    if links.get("last"):
-        response, page = follow(owner, links["last"], f"links.last of {description}")
-        expect.equal(page["meta"]["pagination"]["current_page"], total_pages, "LIST-06",
-                     "links.last leads to the last page announced (total_pages)", response)
-    page, visited = first, 1
-    while page["meta"]["pagination"]["next_page"] is not None and visited <= total_pages:
-        announced = page["meta"]["pagination"]["next_page"]
-        link = (page.get("links") or {}).get("next")
-        expect.check(bool(link), "LIST-06", f"page {visited} of {description}", f"links.next to page {announced}",
-                     "no links.next", response)
-        response, page = follow(owner, link, f"links.next of page {visited} of {description}")
-        visited += 1
-        expect.equal(page["meta"]["pagination"]["current_page"], announced, "LIST-06",
-                     f"links.next of page {visited - 1} leads to next_page", response)
-    expect.equal(visited, total_pages, "LIST-06", f"pages of {description} visited through links.next", response)
-    expect.equal((page.get("links") or {}).get("next"), None, "LIST-06", "links.next of the last page", response)
-
-
-def follow(client, link: str, what: str):
-    """GET a list link: the answer and its (well-formed) page."""
-    expect.check(isinstance(link, str) and bool(link), "LIST-06", what, "a link to follow", repr(link))
-    response = client.get(link)
-    return response, list_page(response, "LIST-06", f"the page {what} leads to")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from datetime import timedelta
 
+import hypothesis
 import pytest
 import requests
 from requests.structures import CaseInsensitiveDict
@@ -97,8 +98,6 @@ def test_each_remembered_setting_is_the_configuration_s_own_answer_worked_out_on
 
 
 def test_drawing_a_case_asks_the_remembered_generation_settings(state, monkeypatch):
-    import hypothesis
-
     asked = counting_calls(state.schema.config, "generation_for", monkeypatch)
     strategy = state.operations[READING].as_strategy(path_parameters=PACKAGE)
     hypothesis.find(strategy, lambda case: True, settings=hypothesis.settings(database=None, max_examples=1))
