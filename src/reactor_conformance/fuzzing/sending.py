@@ -21,9 +21,7 @@ from .internals import ManagedCookiesSession
 from .own_checks import IMS_OPERATIONS
 from .spec import SAFE_METHODS, operation_id
 
-# Generated reads in flight at once, per search (``--max-rps`` still holds them all): within the 10 kept-alive
-# connections requests pools per host, so none is opened anew (D101).
-CONCURRENT_READS = 8
+CONCURRENT_READS = 4  # generated reads in flight at once, per search (``--max-rps`` still holds them all)
 
 
 class Pace(Limiter):
