@@ -10,6 +10,9 @@ UPLOADS = frozenset({"createExtensionPackage", "privateReleaseExtensionPackage"}
 SEQUENCES_RANK = 2
 # The marker of a test that holds every package of the owner org while it runs (``Grants.hold_all``).
 HOLDS_EVERY_PACKAGE = "holds_every_package"
+# The marker of a generated search that holds one of the pool's packages while it runs (test_fuzz's
+# ``holds_a_package``); the others hold none.
+HOLDS_A_PACKAGE = "holds_a_package"
 
 
 def ordered(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
@@ -23,20 +26,20 @@ def ordered(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
 def _laid_out_for(workers: int, items: list[pytest.Item]) -> list[pytest.Item]:
     """The order for ``workers`` xdist workers, which first get the collection in equal consecutive shares.
 
-    - The generated sequences head the first share, the tests that hold every package right behind them: the
-      sequences are the run's longest chain of dependent requests, and those tests wait for the sequences' package
-      (``Grants.hold_all``). On the worker that ran the sequences they wait for it no longer, and the other workers
-      never stand idle behind them.
+    - The tests that hold every package head the first share, the generated sequences right behind them: the
+      sequences are the run's longest chain of dependent requests, and need not wait for the others.
     - The generated searches (the other long tests, a hundred requests each) are dealt one by one to the other
-      shares' heads, the scenarios after them.
+      shares' heads, those that hold no package first (D102), the scenarios after them.
 
     Every worker then starts on a long test and ends on short ones, instead of one worker's share holding every long
-    test and the run waiting for its tail."""
+    test and the run waiting for its tail. And as the run starts, while every other worker runs a search that holds
+    no package, the tests that hold every package wait for no test, and no test waits for them."""
     sequences = [item for item in items if _generated_rank(item) == SEQUENCES_RANK]
-    still = [item for item in items if sequences and item.get_closest_marker(HOLDS_EVERY_PACKAGE) is not None]
+    still = [item for item in items if item.get_closest_marker(HOLDS_EVERY_PACKAGE) is not None]
     long = [item for item in items if _generated_rank(item) not in (0, SEQUENCES_RANK)]
+    long.sort(key=lambda item: item.get_closest_marker(HOLDS_A_PACKAGE) is not None)  # stable: else as collected
     short = [item for item in items if not _generated_rank(item) and item not in still]
-    first = sequences + still
+    first = still + sequences
     dealt = workers - 1 if first else workers
     shares: list[list[pytest.Item]] = ([first] if first else []) + [long[number::dealt] for number in range(dealt)]
     remaining = len(items)

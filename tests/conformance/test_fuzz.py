@@ -57,6 +57,16 @@ CALLERS = [
 NEVER_GIVEN_THE_PACKAGE = {"privateReleaseExtensionPackage"}
 DECISION = "updateExtensionPackageUsageAuthorization"
 GRANTING = "createExtensionPackageUsageAuthorization"
+# The searches that write under the path of the package they are given (a POST, PUT, PATCH or DELETE on a path with
+# {EXTENSION_PACKAGE_ID}), less the releases; test_spec.py pins this against the spec.
+WRITES_UNDER_THE_PACKAGE = {GRANTING}
+
+
+def holds_a_package(operation_id: str, needs: str | None) -> bool:
+    """Whether the search may grant or change the package in its path (a fresh grant of it, a generated grant, a
+    write under its path): it then holds one of the pool's packages until teardown. The others read the profile's
+    package, shared, or never name one (the catalog, uploads, installs, IMS), so parallel workers grant meanwhile."""
+    return needs == "grant" or operation_id in WRITES_UNDER_THE_PACKAGE
 
 # That CALLERS names every operation of the spec, and only those, is the project's own test to check (test_spec.py).
 
@@ -89,7 +99,7 @@ def search(fuzzing, description, operation, caller, needs, *, run, target, clien
     from reactor_conformance.fuzzing import spec, stateful
 
     operation_id = spec.operation_id(operation)
-    package = fixture_package(operation, operation_id, needs, run, grants)
+    package = fixture_package(operation_id, needs, run, grants)
     given = {"PROPERTY_ID": run.profile.fixtures.get("property_id")}
     if operation_id not in NEVER_GIVEN_THE_PACKAGE:
         given["EXTENSION_PACKAGE_ID"] = package
@@ -108,14 +118,11 @@ def search(fuzzing, description, operation, caller, needs, *, run, target, clien
                                  on_answer=lambda response: stateful.track_created(response, grants.track))
 
 
-def fixture_package(operation, operation_id: str, needs: str | None, run, grants) -> str:
-    """The package in the operation's path: one leased from the pool, its grants this test's until teardown, when
-    the search may grant or change it (a fresh grant of it, a generated grant, a write under its path); else the
-    profile's package, shared, as reading it conflicts with no other test. Searches that never name the package
-    (the catalog, uploads, installs, IMS) hold nothing, so parallel workers grant meanwhile."""
-    under_path = "{EXTENSION_PACKAGE_ID}" in operation.path and operation_id not in NEVER_GIVEN_THE_PACKAGE
-    changes = needs == "grant" or (under_path and operation.method.upper() != "GET")
-    if run.writes_allowed and changes:
+def fixture_package(operation_id: str, needs: str | None, run, grants) -> str:
+    """The package in the operation's path: one leased from the pool, its grants this test's until teardown, when the
+    search holds one (``holds_a_package``); else the profile's package, shared, as reading it conflicts with no other
+    test."""
+    if run.writes_allowed and holds_a_package(operation_id, needs):
         return grants.package
     return run.profile.fixtures["extension_package_id"]
 
@@ -148,8 +155,10 @@ def install(run, clients, grants) -> str | None:
 
 
 def rows():
-    return pytest.mark.parametrize("description, operation_id, identity, needs", CALLERS,
-                                   ids=[row[0] for row in CALLERS])
+    """CALLERS, each row marked when its search holds a package (``holds_a_package``): the workers' layout reads it."""
+    return pytest.mark.parametrize("description, operation_id, identity, needs", [
+        pytest.param(*row, id=row[0], marks=[pytest.mark.holds_a_package] if holds_a_package(row[1], row[3]) else [])
+        for row in CALLERS])
 
 
 @pytest.mark.requirement("FUZZ-01", "FUZZ-02", "FUZZ-03")

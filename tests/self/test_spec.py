@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 from project import ROOT
-from reactor_conformance.suite.test_fuzz import CALLERS
+from reactor_conformance.suite.test_fuzz import CALLERS, NEVER_GIVEN_THE_PACKAGE, WRITES_UNDER_THE_PACKAGE
 
 from reactor_conformance import JSON_API
 from reactor_conformance.shapes import SCHEMAS, errors, registry
@@ -74,6 +74,15 @@ def test_every_operation_is_fuzzed_as_someone_and_only_the_spec_s(operations):
     """The generated requests' table (``CALLERS``: description, operation, identity, resource) and the spec agree."""
     declared = {op.definition.raw.get("operationId") for op in operations.values()}
     assert {row[1] for row in CALLERS} == declared
+
+
+def test_the_searches_said_to_write_under_their_package_are_the_spec_s(operations):
+    """test_fuzz's ``WRITES_UNDER_THE_PACKAGE`` (which searches hold a package, and so the workers' layout) is what the
+    spec says: the fuzzed operations that write under a path naming the package, less the releases."""
+    fuzzed = {row[1] for row in CALLERS} - NEVER_GIVEN_THE_PACKAGE
+    writes = {op.definition.raw["operationId"] for (method, path), op in operations.items()
+              if method.upper() != "GET" and "{EXTENSION_PACKAGE_ID}" in path}
+    assert WRITES_UNDER_THE_PACKAGE == writes & fuzzed
 
 
 @pytest.mark.parametrize("method, path, operation_id, statuses", OPERATIONS, ids=[row[2] for row in OPERATIONS])

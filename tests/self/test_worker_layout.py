@@ -1,6 +1,6 @@
 """The order a parallel run's tests are laid out in: every test once, and every worker's first share headed by a
-long generated test, so that no worker's share holds them all; the sequences first, the tests that hold every
-package right behind them."""
+long generated test, so that no worker's share holds them all; the tests that hold every package first, the
+sequences right behind them, and the searches that hold no package at the other shares' heads."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from reactor_conformance.suite.order import HOLDS_EVERY_PACKAGE, _laid_out_for
+from reactor_conformance.suite.order import HOLDS_A_PACKAGE, HOLDS_EVERY_PACKAGE, _laid_out_for
 
 
 def item(module: str, number: int, operation: str = "listExtensionPackages", marker: str | None = None):
@@ -37,13 +37,16 @@ def test_every_worker_starts_on_a_generated_test_and_every_test_runs_once(worker
 
 
 @pytest.mark.parametrize("workers", [8, 4, 3, 2])
-def test_the_sequences_come_first_and_the_tests_holding_every_package_right_after_them(workers):
+def test_the_tests_holding_every_package_come_first_then_the_sequences_and_searches_holding_none_head_the_rest(
+        workers):
     still = [item("test_list.py", n, marker=HOLDS_EVERY_PACKAGE) for n in range(2)]
     sequences = item("test_stateful.py", 0)
+    holding = [item("test_fuzz.py", n, marker=HOLDS_A_PACKAGE) for n in range(12)]
+    free = [item("test_fuzz.py", n) for n in range(12, 22)]
     items = ([item("test_shape.py", n) for n in range(100)] + still[:1] + [item("test_list.py", 9)] + still[1:]
-             + [item("test_fuzz.py", n) for n in range(22)] + [sequences])
+             + holding[:6] + free[:5] + holding[6:] + free[5:] + [sequences])
     laid_out = _laid_out_for(workers, items)
     assert sorted(i.name for i in laid_out) == sorted(i.name for i in items)
     shares = xdist_shares(laid_out, workers)
-    assert shares[0][:3] == [sequences, *still]
-    assert [share[0].path.name for share in shares[1:]] == ["test_fuzz.py"] * (workers - 1)
+    assert shares[0][:3] == [*still, sequences]
+    assert [share[0] for share in shares[1:]] == free[:workers - 1]
