@@ -23,15 +23,10 @@ from reactor_conformance.client.identities import clients_for
 from reactor_conformance.client.ledger import Ledger
 from reactor_conformance.client.recorded import record
 from reactor_conformance.client.transport import RateLimiter
-from reactor_conformance.suite.order import HOLDS_A_PACKAGE, HOLDS_EVERY_PACKAGE, ordered
+from reactor_conformance.suite.order import ordered
 
 GRANT_LOCK_HANG_GUARD_S = 3600  # a hang guard: another test holding a package this long is stuck, not slow
 LEASE_POLL_S = 0.05
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", f"{HOLDS_EVERY_PACKAGE}: the test holds every package of the owner org")
-    config.addinivalue_line("markers", f"{HOLDS_A_PACKAGE}: the generated search holds one of the pool's packages")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

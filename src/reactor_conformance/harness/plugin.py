@@ -23,6 +23,7 @@ from ..errors import ConfigError, TargetError, Unreachable
 from ..reporting import har
 from ..reporting.matrix import failure_sentence
 from ..reporting.summary import TestResult, build_summary, judged_line
+from ..suite.order import HOLDS_A_PACKAGE, HOLDS_EVERY_PACKAGE  # markers the workers' layout reads
 from ..client import redact, transport
 from .run_config import DEFAULT_FUZZ_EXAMPLES, DEFAULT_FUZZ_SEED, NIGHTLY_FUZZ_EXAMPLES, RunConfig
 from .suite import FOLDER
@@ -134,6 +135,8 @@ def pytest_cmdline_main(config: pytest.Config):
 @pytest.hookimpl(tryfirst=True)  # before JUnit's and Allure's plugins read where their reports go
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(*ids): the requirement IDs a conformance test checks")
+    config.addinivalue_line("markers", f"{HOLDS_EVERY_PACKAGE}: the test holds every package of the owner org")
+    config.addinivalue_line("markers", f"{HOLDS_A_PACKAGE}: the generated search holds one of the pool's packages")
     wire = getattr(config, "workerinput", {}).get("reactor")
     if not wire and not _runs_conformance(config):
         config.reactor = None
