@@ -1,4 +1,4 @@
-"""The order the suite's tests run in: serially, or laid out for xdist's workers (D98)."""
+"""The order the suite's tests run in: serially, or laid out for xdist's workers (D98, D102)."""
 
 from __future__ import annotations
 
