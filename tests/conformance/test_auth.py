@@ -10,10 +10,10 @@ import dataclasses
 import pytest
 
 from reactor_conformance.checks import answers, api, expect
-from reactor_conformance.errors import ConfigError, TargetError
-from reactor_conformance.shapes import errors as schema_errors
 from reactor_conformance.client.api_client import ApiClient
 from reactor_conformance.client.ims import ImsTokenSource
+from reactor_conformance.errors import ConfigError, TargetError
+from reactor_conformance.shapes import errors as schema_errors
 
 ORG_LIST = api.AUTHORIZATIONS
 PACKAGE = "/extension_packages/{ep}"

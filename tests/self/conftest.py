@@ -12,7 +12,6 @@ from __future__ import annotations
 import pytest
 from xdist.scheduler import LoadFileScheduling
 
-
 LONGEST_FIRST = ("test_prism.py", "test_proof.py", "test_runs.py", "test_interop.py", "test_attribution.py")
 
 

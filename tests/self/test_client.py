@@ -20,13 +20,13 @@ from schemathesis.core import NOT_SET
 from stub_http import Handler, serve, stop, unused_port
 from suite_runs import REQUEST_HANG_GUARD_S
 
-from reactor_conformance.fuzzing import sending, spec
-from reactor_conformance.errors import TargetError
 from reactor_conformance.client import exchanges, transport
 from reactor_conformance.client.api_client import ApiClient, Retries
 from reactor_conformance.client.ims import StaticToken
 from reactor_conformance.client.profile import Identity
 from reactor_conformance.client.transport import RateLimiter
+from reactor_conformance.errors import TargetError
+from reactor_conformance.fuzzing import sending, spec
 
 TOKEN, API_KEY = "token-abcdef-123456", "api-key-123456"
 IDENTITY = Identity("owner", "ORG@AdobeOrg", API_KEY, access_token=TOKEN)

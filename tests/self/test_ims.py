@@ -10,11 +10,11 @@ from urllib.parse import parse_qsl
 import pytest
 from stub_http import Handler, StoppedClock, serve, stop, unused_port
 
-from reactor_conformance.errors import ConfigError, TargetError
 from reactor_conformance.client import redact
 from reactor_conformance.client.api_client import ApiClient
 from reactor_conformance.client.ims import ImsTokenSource, StaticToken, token_source_for
 from reactor_conformance.client.profile import Identity
+from reactor_conformance.errors import ConfigError, TargetError
 
 CLIENT_ID, CLIENT_SECRET = "owner-client-id", "owner-client-secret-0987"
 IDENTITY = Identity("owner", "ORG@AdobeOrg", CLIENT_ID, client_id=CLIENT_ID, client_secret=CLIENT_SECRET,

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from reactor_conformance.errors import TargetError
 from reactor_conformance.client.ledger import Entry, Ledger, cleanup
+from reactor_conformance.errors import TargetError
 
 
 @pytest.mark.parametrize("durable", [True, False], ids=["a real target's, flushed", "the embedded server's"])

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from reactor_conformance.client import redact
 from reactor_conformance.harness import proof, suite
 from reactor_conformance.harness.proof import ALL_VARIANTS, CLEAN, Job, Outcome
 from reactor_conformance.refserver.faults import FAULTS
 from reactor_conformance.refserver.variants import VARIANTS
 from reactor_conformance.reporting.proof import proof_json, proof_markdown
-from reactor_conformance.client import redact
 
 TWO = "omit-required-attribute"  # names FUZZ-02, SHAPE-03, SHAPE-02
 FLOW = "rejected-cannot-be-deleted"  # a flow fault: REVOKE-01, its run is the whole suite

@@ -21,13 +21,13 @@ from suite_runs import REQUEST_HANG_GUARD_S
 
 from reactor_conformance import JSON_API
 from reactor_conformance.checks import api, cases
+from reactor_conformance.client.api_client import ApiClient
+from reactor_conformance.client.identities import clients_for
+from reactor_conformance.client.profile import profile_of
 from reactor_conformance.refserver.faults import ENVIRONMENT_VARIABLE
 from reactor_conformance.refserver.seed import IDENTITIES
 from reactor_conformance.refserver.server import start_server
 from reactor_conformance.shapes import errors as schema_errors
-from reactor_conformance.client.api_client import ApiClient
-from reactor_conformance.client.identities import clients_for
-from reactor_conformance.client.profile import profile_of
 
 AUTHORIZATIONS = "/extension_package_usage_authorizations"
 IDENTITY_NAMES = tuple(IDENTITIES)

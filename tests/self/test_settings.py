@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from reactor_conformance.client.profile import IDENTITY_NAMES, Identity, Profile, Target, load_profile, profile_from_env
 from reactor_conformance.errors import ConfigError
-from reactor_conformance.client.profile import (IDENTITY_NAMES, Identity, Profile, Target, load_profile,
-                                                profile_from_env)
 
 TARGET = """
 [target]

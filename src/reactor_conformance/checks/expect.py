@@ -22,8 +22,8 @@ from typing import Callable, Iterable
 import requests
 
 from .. import JSON_API
-from ..shapes import errors as schema_errors
 from ..client import redact
+from ..shapes import errors as schema_errors
 from . import answers
 from .requirements import catalog
 

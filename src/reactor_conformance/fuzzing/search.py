@@ -11,8 +11,8 @@ from typing import Callable
 import hypothesis
 from schemathesis import GenerationMode
 
-from ..errors import Unreachable
 from ..client import redact
+from ..errors import Unreachable
 from .findings import EXPECTED, Findings, finding, search_note
 from .generation import (FuzzingError, StillFails, coverage_cases, coverage_note, drawn_budget, drawn_cases, given,
                          settings_for, strategy)

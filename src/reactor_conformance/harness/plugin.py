@@ -19,12 +19,12 @@ import pytest
 from .. import __version__, reporting
 from ..checks import crashes, expect
 from ..checks.requirements import RUN_LEVELS, catalog, unknown_ids
+from ..client import redact, transport
 from ..errors import ConfigError, TargetError, Unreachable
 from ..reporting import har
 from ..reporting.matrix import failure_sentence
 from ..reporting.summary import TestResult, build_summary, judged_line
 from ..suite.order import HOLDS_A_PACKAGE, HOLDS_EVERY_PACKAGE  # markers the workers' layout reads
-from ..client import redact, transport
 from .run_config import DEFAULT_FUZZ_EXAMPLES, DEFAULT_FUZZ_SEED, NIGHTLY_FUZZ_EXAMPLES, RunConfig
 from .suite import FOLDER
 
@@ -249,8 +249,8 @@ def _allure_context(request: pytest.FixtureRequest):
     if context is None or not ids or not getattr(request.config.option, "allure_report_dir", None):
         yield
         return
-    from ..reporting.allure import label_verdicts
     from ..client import exchanges
+    from ..reporting.allure import label_verdicts
 
     seen = request.node.stash[EXCHANGES] = []
     exchanges.on_exchange.append(seen.append)

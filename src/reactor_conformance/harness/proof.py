@@ -22,9 +22,9 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..client import redact
 from ..refserver.faults import FAULTS
 from ..refserver.variants import VARIANTS
-from ..client import redact
 from . import suite
 
 CLEAN = "(clean)"

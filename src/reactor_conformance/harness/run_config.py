@@ -17,9 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..errors import ConfigError
 from ..client import redact
 from ..client.profile import Profile, load_profile, profile_from_env, profile_of
+from ..errors import ConfigError
 
 DEFAULT_FUZZ_EXAMPLES = 10
 NIGHTLY_FUZZ_EXAMPLES = 100
