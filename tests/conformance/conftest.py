@@ -475,10 +475,7 @@ def _state_of(response) -> str:
 def _created(response, status: int = 201) -> dict | None:
     """The resource a step of the flow answered with, or None when it did not answer ``status`` and a resource
     whose ``id`` can name it in a path (an empty ID is a finding, never a path)."""
-    try:
-        data = response.json().get("data") if response.status_code == status else None
-    except (ValueError, AttributeError):
-        return None
+    data = readings.dig(answers.body_of(response), "data") if response.status_code == status else None
     return data if isinstance(data, dict) and readings.usable_id(data.get("id")) else None
 
 

@@ -53,6 +53,7 @@ CALLERS = [
     ("the authorized org uninstalls", "deleteExtension", "authorized", "install"),
     ("a client exchanges its credentials at IMS", "exchangeImsClientCredentials", None, None),
 ]
+# That CALLERS names every operation of the spec, and only those, is the project's own test to check (test_spec.py).
 # A release is permanent on a real Reactor (docs/decisions.md D8): generated releases never aim at a real package.
 NEVER_GIVEN_THE_PACKAGE = {"privateReleaseExtensionPackage"}
 DECISION = "updateExtensionPackageUsageAuthorization"
@@ -67,8 +68,6 @@ def holds_a_package(operation_id: str, needs: str | None) -> bool:
     write under its path): it then holds one of the pool's packages until teardown. The others read the profile's
     package, shared, or never name one (the catalog, uploads, installs, IMS), so parallel workers grant meanwhile."""
     return needs == "grant" or operation_id in WRITES_UNDER_THE_PACKAGE
-
-# That CALLERS names every operation of the spec, and only those, is the project's own test to check (test_spec.py).
 
 
 @pytest.fixture
